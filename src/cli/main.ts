@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands/index.js';
+import { reportError } from './output.js';
+
+/** Builds the `tagkeeper` program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('tagkeeper')
+    .description('Publish, resolve, pin and audit container image tags under a rolling/immutable tag scheme')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (as `process.argv`) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed help, the version or the usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(error);
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * tagkeeper: publish, resolve, pin and audit container image tags under a
+ * rolling/immutable tag scheme.
+ *
+ * @packageDocumentation
+ */
+export { TagkeeperError, isTagkeeperError } from './errors.js';
+export { TAG_PATTERN, isValidTag } from './grammar.js';
