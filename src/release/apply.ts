@@ -1,0 +1,211 @@
+/**
+ * Applies a release plan with the safety rules of the tag scheme:
+ *
+ * 1. the image is copied into the target repository (when it is not there);
+ * 2. the release gate runs, before any tag is written;
+ * 3. the immutable tag is checked right before the write and read back right
+ *    after it, so another image under the same immutable tag stops the release
+ *    before any rolling tag moves;
+ * 4. each rolling tag is checked against the digest the plan expected, then
+ *    written, from the narrowest level to `latest`;
+ * 5. every tag is read back and compared with the image's digest.
+ *
+ * Each write is skipped when the tag already points to the image, which makes
+ * a second run after a crash or a failed request finish the job.
+ */
+import { DigestMismatchError } from '../registry/errors.js';
+import { mapWithConcurrency, DEFAULT_CONCURRENCY } from './concurrency.js';
+import { ReleaseConflictError, RollingTagChangedError, TagReadBackError, type TagState } from './errors.js';
+import { planToJson, writesOf, type ReleasePlan, type TagOperation } from './plan.js';
+import {
+  digestReference,
+  formatImageReference,
+  formatRepository,
+  tagReference,
+  type CopyResult,
+  type FetchedManifest,
+  type ReleaseRegistry,
+} from './ports.js';
+import { runVerifyCommand, type VerifyCommand, type VerifyGateContext } from './verify-gate.js';
+
+/** A release gate: a shell command, or a function that throws to block the release. */
+export type VerifyGate = VerifyCommand | ((context: VerifyGateContext) => Promise<void> | void);
+
+/** Progress of an apply, for output as it happens. */
+export type PublishEvent =
+  | { type: 'copy-started'; source: string; target: string }
+  | { type: 'copy-finished'; result: CopyResult }
+  | { type: 'verify-started'; command: string }
+  | { type: 'verify-passed' }
+  | { type: 'tag-written'; tag: string; from: string | undefined; to: string }
+  | { type: 'tag-already-set'; tag: string; digest: string }
+  | { type: 'read-back-passed'; tags: string[] };
+
+/** Options of {@link applyPlan}. */
+export interface ApplyOptions {
+  verify?: VerifyGate;
+  onEvent?: (event: PublishEvent) => void;
+  /** Maximum HEAD requests in flight while reading tags back; default 8. */
+  concurrency?: number;
+}
+
+/** What an apply did. */
+export interface ApplyResult {
+  /** The copy into the target repository, when one was needed. */
+  copy: CopyResult | undefined;
+  /** Tags this run wrote, in write order. */
+  written: string[];
+  /** Tags the plan would write that already pointed to the image (a resumed run). */
+  alreadySet: string[];
+}
+
+/**
+ * Applies `plan` to the registry.
+ *
+ * @throws ReleaseConflictError when the immutable tag points to another image
+ *   before or after the write; no rolling tag has moved in either case.
+ * @throws RollingTagChangedError when a rolling tag changed since planning.
+ * @throws TagReadBackError when a tag does not read back as written.
+ * @throws VerifyFailedError when the release gate fails; no tag was written.
+ */
+export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, options: ApplyOptions = {}): Promise<ApplyResult> {
+  const emit = options.onEvent ?? (() => undefined);
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const repository = formatRepository(plan.target);
+  const written: string[] = [];
+  const alreadySet: string[] = [];
+
+  const copy = plan.copy ? await copyIntoTarget(registry, plan, emit) : undefined;
+  const manifest = await registry.getManifest(digestReference(plan.target, plan.digest));
+
+  if (options.verify !== undefined) {
+    await runGate(options.verify, plan, emit);
+  }
+
+  const immutable = plan.operations[0] as TagOperation;
+  const immutableNow = await currentDigest(registry, plan, immutable.tag);
+  if (immutableNow === plan.digest) {
+    alreadySet.push(immutable.tag);
+    emit({ type: 'tag-already-set', tag: immutable.tag, digest: plan.digest });
+  } else if (immutableNow !== undefined) {
+    throw await conflict(registry, plan, immutableNow, written, 'before-write', concurrency);
+  } else {
+    await writeTag(registry, plan, manifest, immutable.tag);
+    written.push(immutable.tag);
+    emit({ type: 'tag-written', tag: immutable.tag, from: undefined, to: plan.digest });
+
+    const readBack = await currentDigest(registry, plan, immutable.tag);
+    if (readBack !== plan.digest) {
+      throw await conflict(registry, plan, readBack ?? 'no manifest', written, 'after-write', concurrency);
+    }
+  }
+
+  for (const operation of writesOf(plan)) {
+    if (operation.role !== 'rolling') {
+      continue;
+    }
+    const now = await currentDigest(registry, plan, operation.tag);
+    if (now === plan.digest) {
+      alreadySet.push(operation.tag);
+      emit({ type: 'tag-already-set', tag: operation.tag, digest: plan.digest });
+      continue;
+    }
+    if (now !== operation.from) {
+      const state = await readState(registry, plan, concurrency);
+      throw new RollingTagChangedError(repository, operation.tag, operation.from, now, state, written);
+    }
+    await writeTag(registry, plan, manifest, operation.tag);
+    written.push(operation.tag);
+    emit({ type: 'tag-written', tag: operation.tag, from: operation.from, to: plan.digest });
+  }
+
+  await readBackAll(registry, plan, concurrency, written);
+  emit({ type: 'read-back-passed', tags: tagsToReadBack(plan) });
+  return { copy, written, alreadySet };
+}
+
+async function copyIntoTarget(
+  registry: ReleaseRegistry,
+  plan: ReleasePlan,
+  emit: (event: PublishEvent) => void,
+): Promise<CopyResult> {
+  emit({ type: 'copy-started', source: formatImageReference(plan.sourceReference), target: formatRepository(plan.target) });
+  const result = await registry.copyImage(plan.sourceReference, plan.target);
+  if (result.digest !== plan.digest) {
+    throw new DigestMismatchError(plan.digest, result.digest, `the copy of ${plan.source} into ${formatRepository(plan.target)}`);
+  }
+  emit({ type: 'copy-finished', result });
+  return result;
+}
+
+async function runGate(gate: VerifyGate, plan: ReleasePlan, emit: (event: PublishEvent) => void): Promise<void> {
+  const context: VerifyGateContext = {
+    digest: plan.digest,
+    reference: formatImageReference(digestReference(plan.target, plan.digest)),
+    immutableTag: plan.immutable,
+    planJson: JSON.stringify(planToJson(plan)),
+  };
+  emit({ type: 'verify-started', command: typeof gate === 'function' ? 'function' : gate.command });
+  if (typeof gate === 'function') {
+    await gate(context);
+  } else {
+    await runVerifyCommand(gate, context);
+  }
+  emit({ type: 'verify-passed' });
+}
+
+async function currentDigest(registry: ReleaseRegistry, plan: ReleasePlan, tag: string): Promise<string | undefined> {
+  const descriptor = await registry.headManifest(tagReference(plan.target, tag));
+  return descriptor?.digest;
+}
+
+async function writeTag(registry: ReleaseRegistry, plan: ReleasePlan, manifest: FetchedManifest, tag: string): Promise<void> {
+  const stored = await registry.putManifest(tagReference(plan.target, tag), manifest.bytes, manifest.descriptor.mediaType);
+  if (stored !== plan.digest) {
+    throw new DigestMismatchError(plan.digest, stored, `the manifest put under ${formatRepository(plan.target)}:${tag}`);
+  }
+}
+
+/** Tags that must point to the image after the apply: the immutable tag and every rolling tag the plan does not skip. */
+function tagsToReadBack(plan: ReleasePlan): string[] {
+  return plan.operations.filter((operation) => operation.action !== 'skip').map((operation) => operation.tag);
+}
+
+async function readBackAll(registry: ReleaseRegistry, plan: ReleasePlan, concurrency: number, written: string[]): Promise<void> {
+  const tags = tagsToReadBack(plan);
+  const digests = await mapWithConcurrency(tags, concurrency, (tag) => currentDigest(registry, plan, tag));
+  for (const [index, tag] of tags.entries()) {
+    const digest = digests[index];
+    if (digest === plan.digest) {
+      continue;
+    }
+    if (tag === plan.immutable) {
+      throw await conflict(registry, plan, digest ?? 'no manifest', written, 'after-write', concurrency);
+    }
+    throw new TagReadBackError(formatRepository(plan.target), tag, plan.digest, digest);
+  }
+}
+
+async function conflict(
+  registry: ReleaseRegistry,
+  plan: ReleasePlan,
+  actual: string,
+  written: string[],
+  phase: 'before-write' | 'after-write',
+  concurrency: number,
+): Promise<ReleaseConflictError> {
+  const state = await readState(registry, plan, concurrency);
+  return new ReleaseConflictError(formatRepository(plan.target), plan.immutable, plan.digest, actual, state, [...written], phase);
+}
+
+/** Reads where every tag of the plan points, for an error message; a tag that cannot be read is marked, not fatal. */
+async function readState(registry: ReleaseRegistry, plan: ReleasePlan, concurrency: number): Promise<TagState[]> {
+  const tags = tagsToReadBack(plan);
+  return mapWithConcurrency(tags, concurrency, async (tag): Promise<TagState> => {
+    try {
+      return { tag, digest: await currentDigest(registry, plan, tag) };
+    } catch {
+      return { tag, digest: undefined, unreadable: true };
+    }
+  });
+}
