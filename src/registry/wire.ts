@@ -84,3 +84,14 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 export { TAG_PATTERN, isValidTag } from '../grammar.js';
+
+/** Largest page of a tag list or catalog that tagkeeper reads; a page of 1,000 maximum-length tags is about 135 KiB. */
+export const MAX_LIST_PAGE_BYTES = 16 * 1024 * 1024;
+
+/** Layer media types that registries need not store (Windows base layers), so copies leave them out. */
+export const NON_DISTRIBUTABLE_LAYER_MEDIA_TYPES: readonly string[] = [
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+];
