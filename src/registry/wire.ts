@@ -95,3 +95,9 @@ export const NON_DISTRIBUTABLE_LAYER_MEDIA_TYPES: readonly string[] = [
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
   'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
 ];
+
+/** Largest token server reply read; bearer tokens are JWTs of a few kilobytes. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
+
+/** Response header of an upload start giving the smallest chunk a registry accepts (distribution-spec v1.1.0, "Pushing a blob in chunks"). */
+export const OCI_CHUNK_MIN_LENGTH_HEADER = 'oci-chunk-min-length';
