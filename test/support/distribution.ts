@@ -1,0 +1,147 @@
+/**
+ * Starts CNCF Distribution 2.8 (the Debian package `docker-registry`) on a
+ * free loopback port with storage in a temp folder: anonymous, with htpasswd
+ * basic auth, or with token auth behind a token server, over HTTP or HTTPS
+ * from a test CA.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { distributionConfigYaml, type DistributionConfigInput } from './distribution-config.js';
+import { freePort } from './ports.js';
+import { spawnServer, stopServer, type ServerProcess } from './processes.js';
+import { waitForRegistry } from './readiness.js';
+import { makeTempDir, removeDir } from './temp.js';
+import { checkExecutable, findTool } from './tools.js';
+
+/** A registry user. */
+export interface RegistryUser {
+  username: string;
+  password: string;
+}
+
+/** Settings of a test registry. Every field has a default. */
+export interface DistributionOptions {
+  /** Default 'none'. */
+  auth?: 'none' | 'htpasswd' | 'token';
+  /** Users of htpasswd and token auth. Default: one user 'tester' with password 's3cret-pass'. */
+  users?: RegistryUser[];
+  /** Serve HTTPS with a certificate from a test CA (SAN IP:127.0.0.1, DNS:localhost). */
+  tls?: boolean;
+  /** Milliseconds to wait for a response to `GET /v2/`. Default 10 000. */
+  startTimeoutMs?: number;
+  /** Path of the registry program. Default: `docker-registry` on PATH or in /usr/bin. */
+  binary?: string;
+}
+
+/** A running registry. */
+export interface Distribution {
+  /** Registry name for references: '127.0.0.1:PORT'. */
+  host: string;
+  port: number;
+  /** 'http://127.0.0.1:PORT' or 'https://127.0.0.1:PORT'. */
+  url: string;
+  auth: 'none' | 'htpasswd' | 'token';
+  /** Storage folder (removed by stop). */
+  storage: string;
+  users: RegistryUser[];
+  /** PEM of the test CA, when TLS is on. */
+  caCert?: string;
+  /** Path of that PEM. */
+  caFile?: string;
+  /** Folder holding only `ca.crt`, for skopeo's `--cert-dir`. */
+  caDir?: string;
+  /** The registry's log output so far (stderr and stdout), for diagnosing a failed test. */
+  logs(): string;
+  /** Stops the registry (SIGTERM, then SIGKILL after 2 s) and removes its temp folders. Calling it twice is safe. */
+  stop(): Promise<void>;
+}
+
+/** The default user of registries with auth. */
+export const DEFAULT_USERS: readonly RegistryUser[] = [{ username: 'tester', password: 's3cret-pass' }];
+
+/** Attempts before giving up when another process takes the free port first. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts a registry and resolves once `GET /v2/` returns 200 or 401.
+ *
+ * @throws ToolMissingError when `docker-registry` is not installed, so tests
+ *   against the real registry fail instead of skipping.
+ * @throws ServerStartError with the registry's stderr when it does not start in time.
+ */
+export async function startDistribution(options: DistributionOptions = {}): Promise<Distribution> {
+  const binary = options.binary === undefined ? await findTool('docker-registry') : await checkExecutable(options.binary, 'docker-registry');
+  const auth = options.auth ?? 'none';
+  const users = (options.users ?? DEFAULT_USERS).map((user) => ({ ...user }));
+
+  const root = await makeTempDir('registry');
+  try {
+    const storage = path.join(root, 'storage');
+    await mkdir(storage);
+    const base: Omit<DistributionConfigInput, 'port'> = { storage, httpSecret: randomBytes(16).toString('hex') };
+
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      const configFile = path.join(root, 'config.yml');
+      await writeFile(configFile, distributionConfigYaml({ ...base, port }));
+
+      const server = spawnServer(binary, ['serve', configFile], registryEnvironment());
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        await waitForRegistry({ url, server, timeoutMs: options.startTimeoutMs ?? 10_000 });
+      } catch (error) {
+        await stopServer(server);
+        if (attempt < PORT_ATTEMPTS && server.stderr().includes('address already in use')) continue;
+        throw error;
+      }
+      return runningDistribution({ port, url, auth, storage, users, root, server });
+    }
+  } catch (error) {
+    await removeDir(root);
+    throw error;
+  }
+}
+
+interface RunningParts {
+  port: number;
+  url: string;
+  auth: Distribution['auth'];
+  storage: string;
+  users: RegistryUser[];
+  root: string;
+  server: ServerProcess;
+}
+
+function runningDistribution(parts: RunningParts): Distribution {
+  let stopping: Promise<void> | undefined;
+  return {
+    host: `127.0.0.1:${parts.port}`,
+    port: parts.port,
+    url: parts.url,
+    auth: parts.auth,
+    storage: parts.storage,
+    users: parts.users,
+    logs: () => parts.server.stderr(),
+    stop() {
+      stopping ??= (async () => {
+        await stopServer(parts.server);
+        await removeDir(parts.root);
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Copies the environment without `REGISTRY_*` variables, because the registry
+ * reads them as config overrides (skopeo's `REGISTRY_AUTH_FILE` among them).
+ */
+function registryEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith('REGISTRY_')) env[name] = value;
+  }
+  return env;
+}
