@@ -101,3 +101,6 @@ export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 /** Response header of an upload start giving the smallest chunk a registry accepts (distribution-spec v1.1.0, "Pushing a blob in chunks"). */
 export const OCI_CHUNK_MIN_LENGTH_HEADER = 'oci-chunk-min-length';
+
+/** Response header of a referrers listing that confirms the `artifactType` filter was applied (distribution-spec v1.1.0, "Listing Referrers"). */
+export const OCI_FILTERS_APPLIED_HEADER = 'oci-filters-applied';
