@@ -9,17 +9,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { distributionConfigYaml, type DistributionConfigInput } from './distribution-config.js';
+import { writeHtpasswd, type RegistryUser } from './htpasswd.js';
+import { InvalidRegistryOptionsError } from './errors.js';
 import { freePort } from './ports.js';
 import { spawnServer, stopServer, type ServerProcess } from './processes.js';
 import { waitForRegistry } from './readiness.js';
 import { makeTempDir, removeDir } from './temp.js';
 import { checkExecutable, findTool } from './tools.js';
-
-/** A registry user. */
-export interface RegistryUser {
-  username: string;
-  password: string;
-}
 
 /** Settings of a test registry. Every field has a default. */
 export interface DistributionOptions {
@@ -58,6 +54,11 @@ export interface Distribution {
   stop(): Promise<void>;
 }
 
+export type { RegistryUser } from './htpasswd.js';
+
+/** Realm of the `WWW-Authenticate: Basic` challenge of a registry with htpasswd auth. */
+export const HTPASSWD_REALM = 'tagkeeper-test-registry';
+
 /** The default user of registries with auth. */
 export const DEFAULT_USERS: readonly RegistryUser[] = [{ username: 'tester', password: 's3cret-pass' }];
 
@@ -74,6 +75,9 @@ const PORT_ATTEMPTS = 3;
 export async function startDistribution(options: DistributionOptions = {}): Promise<Distribution> {
   const binary = options.binary === undefined ? await findTool('docker-registry') : await checkExecutable(options.binary, 'docker-registry');
   const auth = options.auth ?? 'none';
+  if (!['none', 'htpasswd', 'token'].includes(auth)) {
+    throw new InvalidRegistryOptionsError(`auth "${String(auth)}" is invalid: use 'none', 'htpasswd' or 'token'`);
+  }
   const users = (options.users ?? DEFAULT_USERS).map((user) => ({ ...user }));
 
   const root = await makeTempDir('registry');
@@ -81,6 +85,12 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
     const storage = path.join(root, 'storage');
     await mkdir(storage);
     const base: Omit<DistributionConfigInput, 'port'> = { storage, httpSecret: randomBytes(16).toString('hex') };
+
+    if (auth === 'htpasswd') {
+      const file = path.join(root, 'htpasswd');
+      await writeHtpasswd(file, users);
+      base.htpasswd = { realm: HTPASSWD_REALM, file };
+    }
 
     for (let attempt = 1; ; attempt += 1) {
       const port = await freePort();

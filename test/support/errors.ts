@@ -51,6 +51,12 @@ export class RegistryNotRunningError extends TagkeeperError {
   readonly code = 'REGISTRY_NOT_RUNNING';
 }
 
+/** The options of a test registry or token server are invalid, such as a username containing `:`. */
+export class InvalidRegistryOptionsError extends TagkeeperError {
+  override readonly name = 'InvalidRegistryOptionsError';
+  readonly code = 'INVALID_REGISTRY_OPTIONS';
+}
+
 /** An image spec given to the OCI layout builder is invalid. */
 export class InvalidImageSpecError extends TagkeeperError {
   override readonly name = 'InvalidImageSpecError';
