@@ -1,0 +1,260 @@
+import { AuthenticationError } from '../errors.js';
+import { redactUrl } from '../redact.js';
+import type { SecretRedactor } from '../redact.js';
+import { BlockedHostError, InsecureSchemeError } from '../transport/errors.js';
+import { DOCKER_HUB_AUTH_HOST, isBlockedHostname, isDockerHub, isLoopbackHostname } from '../transport/origin.js';
+import { InvalidChallengeError, parseWwwAuthenticate } from './challenge.js';
+import type { Challenge } from './challenge.js';
+import type { Credential, CredentialStore } from './credentials.js';
+import { normalizeScopes, splitScopeParameter } from './scope.js';
+import { requestToken } from './token.js';
+import type { SendTokenRequest } from './token.js';
+import { TokenCache } from './token-cache.js';
+
+/** How a registry asked to be authenticated, learned from its last challenge. */
+export type RegistryChallenge =
+  | { scheme: 'anonymous' }
+  | { scheme: 'basic' }
+  | { scheme: 'bearer'; realm: URL; service?: string };
+
+/** What the authenticator knows about one registry. */
+export interface RegistryAuthState {
+  /** The registry as requests name it (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
+  registry: string;
+  /** Host name of the origin that serves the API (`registry-1.docker.io` for `docker.io`). */
+  apiHostname: string;
+  /** True when the registry may be reached over plain HTTP (loopback or marked insecure). */
+  plainHttpAllowed: boolean;
+  /** Undefined until the registry answered a probe or sent a challenge. */
+  challenge?: RegistryChallenge;
+  /** Credential lookups, by repository ('' for none), done once per transport. */
+  credentials: Map<string, Promise<Credential | undefined>>;
+}
+
+/** The `Authorization` a request carried, and where it came from. */
+export interface Authorization {
+  header?: string;
+  source: 'none' | 'basic' | 'registry-token' | 'cached-token' | 'new-token';
+  /** The bearer token, so a rejected one can be dropped from the cache. */
+  token?: string;
+}
+
+/** The request an `Authorization` is for. */
+export interface AuthorizationRequest {
+  /** Method and redacted URL, named in errors. */
+  method: string;
+  url: string;
+  scopes: readonly string[];
+  /** The repository whose credential applies, for keys with a repository prefix. */
+  repository?: string;
+}
+
+/** What the authenticator needs from the transport. */
+export interface AuthenticatorOptions {
+  credentials: CredentialStore;
+  /** Hosts (`host` or `host:port`) other than the registry's own that may receive its credentials as token realms. */
+  trustedRealmHosts: readonly string[];
+  /** True when plain HTTP to `url` is allowed: a loopback host or a host marked insecure. */
+  allowsPlainHttp(url: URL): boolean;
+  sendTokenRequest: SendTokenRequest;
+  now?: () => number;
+}
+
+/**
+ * Produces the `Authorization` of each request from the registry's
+ * challenge: none, Basic from the credential, or a bearer token from the
+ * challenge's realm (Docker token specification, distribution/distribution
+ * v2.8.2, docs/spec/auth/token.md). Tokens are cached by scope set.
+ */
+export class Authenticator {
+  readonly #options: AuthenticatorOptions;
+  readonly #tokens: TokenCache;
+
+  constructor(options: AuthenticatorOptions) {
+    this.#options = options;
+    this.#tokens = new TokenCache(options.now);
+  }
+
+  /**
+   * Returns the `Authorization` for a request that needs `scopes`, fetching a
+   * token when the registry uses bearer auth and no cached one covers them.
+   *
+   * @throws AuthenticationError when the registry asks for Basic auth and no
+   * username and password are stored, or when the token server refuses.
+   * @throws BlockedHostError or InsecureSchemeError when the realm may not be contacted.
+   */
+  async authorize(state: RegistryAuthState, request: AuthorizationRequest, redactor: SecretRedactor): Promise<Authorization> {
+    const challenge = state.challenge;
+    if (challenge === undefined || challenge.scheme === 'anonymous') {
+      return { source: 'none' };
+    }
+
+    const { scopes } = request;
+    const credential = await this.#credential(state, request.repository);
+    if (challenge.scheme === 'basic') {
+      if (credential?.password === undefined) {
+        throw missingCredentials(state, request, credential);
+      }
+      redactor.addBasic(credential.username, credential.password);
+      const encoded = Buffer.from(`${credential.username ?? ''}:${credential.password}`).toString('base64');
+      return { header: `Basic ${encoded}`, source: 'basic' };
+    }
+
+    if (credential?.registryToken) {
+      redactor.add(credential.registryToken);
+      return { header: `Bearer ${credential.registryToken}`, source: 'registry-token', token: credential.registryToken };
+    }
+
+    this.#checkRealm(state, challenge.realm);
+    const trusted = this.#realmTrusted(state, challenge.realm);
+    const partition = `${state.registry} ${challenge.realm.toString()} ${challenge.service ?? ''}`;
+    const { entry, fetched } = await this.#tokens.obtain(partition, scopes, () =>
+      requestToken(
+        {
+          registry: state.registry,
+          realm: challenge.realm,
+          service: challenge.service,
+          scopes: normalizeScopes(scopes),
+          credential: trusted ? credential : undefined,
+        },
+        this.#options.sendTokenRequest,
+        redactor,
+      ),
+    );
+
+    redactor.add(entry.token);
+    return { header: `Bearer ${entry.token}`, source: fetched ? 'new-token' : 'cached-token', token: entry.token };
+  }
+
+  /**
+   * Learns from a 401 of the registry. Returns whether sending the request
+   * again with a new `Authorization` may succeed, and the scopes to ask for
+   * then (the request's, plus those the challenge names). A request that
+   * carried a cached token is retried once with a fresh token; one that
+   * carried a fresh token, Basic credentials or a registry token is not.
+   *
+   * @throws InvalidChallengeError when the `WWW-Authenticate` header is malformed or a bearer challenge has no valid realm.
+   */
+  handleUnauthorized(
+    state: RegistryAuthState,
+    header: string | string[] | undefined,
+    sent: Authorization,
+    scopes: readonly string[],
+  ): { retry: boolean; scopes: string[] } {
+    const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+    const challenges = values.flatMap((value) => parseWwwAuthenticate(value));
+    const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
+    const chosen = bearer ?? challenges.find((challenge) => challenge.scheme === 'basic');
+    if (chosen === undefined) {
+      return { retry: false, scopes: [...scopes] };
+    }
+
+    const learned = toRegistryChallenge(chosen, values.join(', '));
+    const merged = normalizeScopes([...scopes, ...splitScopeParameter(chosen.params.scope)]);
+    const changed = !sameChallenge(state.challenge, learned);
+    state.challenge = learned;
+
+    if (changed) {
+      return { retry: true, scopes: merged };
+    }
+    if (sent.source === 'cached-token' && sent.token !== undefined && learned.scheme === 'bearer') {
+      this.#tokens.drop(`${state.registry} ${learned.realm.toString()} ${learned.service ?? ''}`, sent.token);
+      return { retry: true, scopes: merged };
+    }
+    return { retry: sent.source === 'none', scopes: merged };
+  }
+
+  #credential(state: RegistryAuthState, repository: string | undefined): Promise<Credential | undefined> {
+    const key = repository ?? '';
+    let lookup = state.credentials.get(key);
+    if (lookup === undefined) {
+      lookup = this.#options.credentials.get(state.registry, repository);
+      // A failed lookup (a helper that timed out) is tried again by the next request.
+      lookup.catch(() => state.credentials.delete(key));
+      state.credentials.set(key, lookup);
+    }
+    return lookup;
+  }
+
+  /** Rejects a realm the transport must not contact, before any connection. */
+  #checkRealm(state: RegistryAuthState, realm: URL): void {
+    const target = { method: 'GET', url: redactUrl(realm.toString()) };
+    if (isBlockedHostname(realm.hostname)) {
+      throw new BlockedHostError(target, `the token realm of ${state.registry}`);
+    }
+
+    const sameInsecureHost = state.plainHttpAllowed && realm.hostname === state.apiHostname;
+    if (realm.protocol === 'http:' && !sameInsecureHost && !this.#options.allowsPlainHttp(realm)) {
+      throw new InsecureSchemeError(target, `the token realm of ${state.registry}`, realm.host);
+    }
+  }
+
+  /**
+   * Returns true when the realm may receive the registry's credentials: it is
+   * on the registry's own host, Docker Hub's `auth.docker.io` for Docker Hub,
+   * or listed in `trustedRealmHosts`. Other realms get anonymous token requests.
+   */
+  #realmTrusted(state: RegistryAuthState, realm: URL): boolean {
+    const hostname = realm.hostname.toLowerCase();
+    if (hostname === state.apiHostname || (isDockerHub(state.registry) && hostname === DOCKER_HUB_AUTH_HOST)) {
+      return true;
+    }
+    if (isLoopbackHostname(hostname) && isLoopbackHostname(state.apiHostname)) {
+      // Loopback addresses are one machine: a token server on another port of it is the registry's own.
+      return true;
+    }
+    return this.#options.trustedRealmHosts.some((entry) => {
+      const trusted = entry.toLowerCase();
+      return trusted === hostname || trusted === realm.host.toLowerCase();
+    });
+  }
+}
+
+function toRegistryChallenge(challenge: Challenge, header: string): RegistryChallenge {
+  if (challenge.scheme === 'basic') {
+    return { scheme: 'basic' };
+  }
+
+  const realm = challenge.params.realm;
+  if (realm === undefined || realm === '') {
+    throw new InvalidChallengeError(header, 'the bearer challenge has no realm');
+  }
+  let url: URL;
+  try {
+    url = new URL(realm);
+  } catch {
+    throw new InvalidChallengeError(header, `the realm "${realm}" is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidChallengeError(header, `the realm "${realm}" is not an http or https URL`);
+  }
+
+  return { scheme: 'bearer', realm: url, service: challenge.params.service };
+}
+
+function sameChallenge(known: RegistryChallenge | undefined, learned: RegistryChallenge): boolean {
+  if (known === undefined || known.scheme !== learned.scheme) {
+    return false;
+  }
+  if (known.scheme === 'bearer' && learned.scheme === 'bearer') {
+    return known.realm.toString() === learned.realm.toString() && known.service === learned.service;
+  }
+  return true;
+}
+
+function missingCredentials(
+  state: RegistryAuthState,
+  request: AuthorizationRequest,
+  credential: Credential | undefined,
+): AuthenticationError {
+  const reason = credential
+    ? 'the stored credential has no username and password, which Basic auth needs'
+    : 'no credentials are stored for it';
+  return new AuthenticationError({
+    method: request.method,
+    url: request.url,
+    status: 401,
+    code: 'CREDENTIALS_MISSING',
+    message: `registry ${state.registry} requires Basic auth, but ${reason}; log in with "docker login ${state.registry}" or pass credentials`,
+  });
+}

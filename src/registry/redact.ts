@@ -1,0 +1,133 @@
+/**
+ * Removal of credentials from URLs and text before they reach an error
+ * message, a debug line or a log.
+ */
+
+/**
+ * Query parameters whose values are safe to show: they name what a request is
+ * about, never who sends it. The same allow-list as go-containerregistry's
+ * redacting transport.
+ */
+const VISIBLE_QUERY_PARAMETERS = new Set(['scope', 'service', 'n', 'last', 'digest', 'mount', 'from']);
+
+const MASK = '***';
+
+/**
+ * Removes userinfo from `url` and masks the value of every query parameter
+ * outside `scope`, `service`, `n`, `last`, `digest`, `mount` and `from`, so
+ * signed blob-storage URLs (`X-Amz-Signature=…`) and tokens in query strings
+ * do not leak. Text that does not parse as an absolute URL is returned with
+ * anything up to an `@` before the host removed.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return redactRelativeUrl(url);
+  }
+
+  parsed.username = '';
+  parsed.password = '';
+  maskQuery(parsed.searchParams);
+  return parsed.toString();
+}
+
+function redactRelativeUrl(url: string): string {
+  const withoutUserinfo = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1');
+  const queryStart = withoutUserinfo.indexOf('?');
+  if (queryStart === -1) {
+    return withoutUserinfo;
+  }
+
+  const hashStart = withoutUserinfo.indexOf('#', queryStart);
+  const query = withoutUserinfo.slice(queryStart + 1, hashStart === -1 ? undefined : hashStart);
+  const parameters = new URLSearchParams(query);
+  maskQuery(parameters);
+  return `${withoutUserinfo.slice(0, queryStart)}?${parameters.toString()}`;
+}
+
+function maskQuery(parameters: URLSearchParams): void {
+  for (const name of new Set(parameters.keys())) {
+    if (!VISIBLE_QUERY_PARAMETERS.has(name.toLowerCase())) {
+      parameters.set(name, MASK);
+    }
+  }
+}
+
+/**
+ * Credential shapes that are masked in any text, known secret or not:
+ * `Authorization` values, JWTs and JSON fields that carry tokens or passwords.
+ */
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\b(Basic|Bearer)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${MASK}`],
+  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, MASK],
+  [
+    /("(?:token|access_token|refresh_token|identitytoken|registrytoken|password|secret|auth)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi,
+    `$1"${MASK}"`,
+  ],
+  [/\b((?:access_token|refresh_token|password|token)=)[^&\s"]+/gi, `$1${MASK}`],
+];
+
+/**
+ * Masks credentials in text: the secrets it was given in plain, base64 and
+ * URL-encoded form (and `username:password` pairs in base64, as in a Basic
+ * `Authorization` value), plus {@link SECRET_PATTERNS} that look like
+ * credentials whoever they belong to.
+ */
+export class SecretRedactor {
+  readonly #forms = new Set<string>();
+
+  /** Adds a secret; values shorter than 4 characters are ignored because masking them would garble ordinary text. */
+  add(secret: string | undefined): this {
+    if (secret === undefined || secret.length < 4) {
+      return this;
+    }
+
+    this.#forms.add(secret);
+    this.#forms.add(Buffer.from(secret).toString('base64'));
+    this.#forms.add(Buffer.from(secret).toString('base64').replace(/=+$/, ''));
+    this.#forms.add(Buffer.from(secret).toString('base64url'));
+    this.#forms.add(encodeURIComponent(secret));
+    return this;
+  }
+
+  /** Adds a username and password as a pair (`username:password`, the Basic form) and the password alone. */
+  addBasic(username: string | undefined, password: string | undefined): this {
+    if (password === undefined) {
+      return this;
+    }
+
+    this.add(`${username ?? ''}:${password}`);
+    return this.add(password);
+  }
+
+  /** Adds every secret of `other`. */
+  merge(other: SecretRedactor | undefined): this {
+    for (const form of other === undefined ? [] : other.#forms) {
+      this.#forms.add(form);
+    }
+    return this;
+  }
+
+  /** Returns `text` with every known secret and credential-shaped substring masked. */
+  redact(text: string): string {
+    let result = text;
+    // Longest first, so a base64 form is masked whole before a shorter secret inside it.
+    const forms = [...this.#forms].sort((a, b) => b.length - a.length);
+    for (const form of forms) {
+      result = result.split(form).join(MASK);
+    }
+
+    return redactSecrets(result);
+  }
+}
+
+/** Masks credential-shaped substrings (`Authorization` values, JWTs, token and password fields) in `text`. */
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) {
+    result = result.replace(pattern, replacement);
+  }
+  return result;
+}

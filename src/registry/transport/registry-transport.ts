@@ -1,0 +1,296 @@
+import { Authenticator } from '../auth/authenticator.js';
+import type { Authorization, RegistryAuthState } from '../auth/authenticator.js';
+import type { CredentialStore } from '../auth/credentials.js';
+import { normalizeScopes, repositoryScope } from '../auth/scope.js';
+import type { TokenExchange } from '../auth/token.js';
+import { RegistryError } from '../errors.js';
+import { SecretRedactor, redactUrl } from '../redact.js';
+import type { RegistryRequest, RegistryResponse, RegistryTransport } from '../transport-types.js';
+import { Header } from '../wire.js';
+import { DebugLog } from './debug-log.js';
+import { DispatcherPool } from './dispatchers.js';
+import type { ConnectionSettings } from './dispatchers.js';
+import { discardBody, followRedirects } from './redirects.js';
+import type { UrlPolicy } from './redirects.js';
+import { attachRedactor, isRetryableStatus } from './response-error.js';
+import { backoffDelay, decideStatusRetry, mayRetry, sleep } from './retry.js';
+import type { RetrySettings } from './retry.js';
+import { ExchangeFailure, isReplayableBody, sendExchange } from './send.js';
+import type { Exchange, ExchangeTimeouts } from './send.js';
+import { RegistryTargets } from './targets.js';
+import type { RegistryTarget } from './targets.js';
+
+/** Everything the transport needs, with defaults applied. */
+export interface TransportSettings {
+  credentials: CredentialStore;
+  connections: ConnectionSettings;
+  timeouts: ExchangeTimeouts;
+  retry: RetrySettings;
+  trustedRealmHosts: readonly string[];
+  /** Hosts (`host` or `host:port`) that may be reached over plain HTTP although they are not loopback addresses. */
+  insecureHosts: ReadonlySet<string>;
+  debug?: (line: string) => void;
+  userAgent: string;
+}
+
+/**
+ * The {@link RegistryTransport} on undici: pools per origin, scheme
+ * selection, auth challenges, retries, redirects and debug output. Created
+ * by `createTransport`.
+ */
+export class HttpRegistryTransport implements RegistryTransport {
+  readonly #settings: TransportSettings;
+  readonly #pool: DispatcherPool;
+  readonly #log: DebugLog;
+  readonly #targets: RegistryTargets;
+  readonly #auth: Authenticator;
+  readonly #urls: UrlPolicy;
+  #closed = false;
+
+  constructor(settings: TransportSettings) {
+    this.#settings = settings;
+    this.#pool = new DispatcherPool(settings.connections);
+    this.#log = new DebugLog(settings.debug);
+    this.#targets = new RegistryTargets(settings.insecureHosts);
+    this.#urls = { allowsPlainHttp: (url) => this.#targets.allowsPlainHttp(url) };
+    this.#auth = new Authenticator({
+      credentials: settings.credentials,
+      trustedRealmHosts: settings.trustedRealmHosts,
+      allowsPlainHttp: (url) => this.#targets.allowsPlainHttp(url),
+      sendTokenRequest: (exchange) => this.#sendTokenRequest(exchange),
+    });
+  }
+
+  async request(registry: string, request: RegistryRequest): Promise<RegistryResponse> {
+    if (this.#closed) {
+      throw new RegistryError({
+        method: request.method,
+        url: redactUrl(request.url),
+        code: 'TRANSPORT_CLOSED',
+        message: `${request.method} ${redactUrl(request.url)} was not sent: the transport is closed; create a new one`,
+      });
+    }
+
+    const target = this.#targets.get(registry);
+    const replayable = isReplayableBody(request.body);
+    const redactor = new SecretRedactor();
+    // A stream body can be sent once, so its request must carry working credentials the first time.
+    await this.#prepare(target, !replayable);
+
+    const retryAllowed = mayRetry(request, replayable);
+    const response = await this.#retrying(retryAllowed, request.signal, (note) =>
+      this.#authenticated(target, request, replayable, redactor, note),
+    );
+    attachRedactor(response, redactor);
+    return response;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#pool.close();
+  }
+
+  /** Sends the request with the registry's `Authorization`, and once more after a 401 that new credentials may fix. */
+  async #authenticated(
+    target: RegistryTarget,
+    request: RegistryRequest,
+    replayable: boolean,
+    redactor: SecretRedactor,
+    note: string | undefined,
+  ): Promise<RegistryResponse> {
+    const scopes = normalizeScopes((request.scopes ?? []).map(repositoryScope));
+    const repository = credentialRepository(request);
+    const described = { method: request.method, url: redactUrl(request.url), repository };
+
+    let authorization = await this.#auth.authorize(target, { ...described, scopes }, redactor);
+    const response = await this.#redirecting(target, request, authorization, redactor, note);
+    if (response.status !== 401 || !target.isOwnOrigin(response.url)) {
+      return response;
+    }
+
+    let decision: { retry: boolean; scopes: string[] };
+    try {
+      decision = this.#auth.handleUnauthorized(target, response.headers[Header.wwwAuthenticate], authorization, scopes);
+    } catch (error) {
+      await discardBody(response);
+      throw error;
+    }
+    if (!decision.retry || !replayable) {
+      return response;
+    }
+
+    await discardBody(response);
+    authorization = await this.#auth.authorize(target, { ...described, scopes: decision.scopes }, redactor);
+    return this.#redirecting(target, request, authorization, redactor, joinNotes(note, `after HTTP 401, ${describeAuthorization(authorization)}`));
+  }
+
+  #redirecting(
+    target: RegistryTarget,
+    request: RegistryRequest,
+    authorization: Authorization,
+    redactor: SecretRedactor,
+    note: string | undefined,
+  ): Promise<RegistryResponse> {
+    return followRedirects({
+      request,
+      origin: target.origin(),
+      target,
+      authorization: authorization.header,
+      userAgent: this.#settings.userAgent,
+      policy: this.#urls,
+      send: (exchange, hopNote) => this.#send(exchange, joinNotes(note, hopNote), redactor),
+    });
+  }
+
+  /**
+   * Learns the scheme of a registry that may use plain HTTP (HTTPS first,
+   * HTTP when the TLS handshake fails) and, when `needChallenge`, its auth
+   * challenge, with one `GET /v2/`. Concurrent requests share the probe.
+   */
+  async #prepare(target: RegistryTarget, needChallenge: boolean): Promise<void> {
+    if (target.scheme === undefined && !target.plainHttpAllowed) {
+      target.scheme = 'https';
+    }
+    if (target.scheme !== undefined && !(needChallenge && target.challenge === undefined)) {
+      return;
+    }
+
+    target.probing ??= this.#probe(target).finally(() => {
+      target.probing = undefined;
+    });
+    await target.probing;
+  }
+
+  async #probe(target: RegistryTarget): Promise<void> {
+    const schemes: Array<'https' | 'http'> = target.scheme ? [target.scheme] : ['https', 'http'];
+    for (const scheme of schemes) {
+      const url = new URL('/v2/', target.origin(scheme));
+      const exchange: Exchange = { method: 'GET', url, headers: { 'user-agent': this.#settings.userAgent } };
+      let response: RegistryResponse;
+      try {
+        response = await this.#retrying(true, undefined, (note) =>
+          this.#send(exchange, joinNotes('probe for scheme and auth', note)),
+        );
+      } catch (error) {
+        if (scheme === 'https' && schemes.length > 1 && (error as RegistryError).code === 'TLS_HANDSHAKE') {
+          continue;
+        }
+        throw error;
+      }
+
+      target.scheme = scheme;
+      try {
+        if (response.status === 401) {
+          this.#auth.handleUnauthorized(target, response.headers[Header.wwwAuthenticate], { source: 'none' }, []);
+        } else if (response.status < 300) {
+          target.challenge ??= { scheme: 'anonymous' };
+        }
+      } finally {
+        await discardBody(response);
+      }
+      return;
+    }
+  }
+
+  #sendTokenRequest(exchange: TokenExchange): Promise<RegistryResponse> {
+    const wire: Exchange = {
+      method: exchange.method,
+      url: exchange.url,
+      headers: { 'user-agent': this.#settings.userAgent, ...exchange.headers },
+      body: exchange.body,
+    };
+    // The OAuth2 POST is not repeated, like every POST.
+    return this.#retrying(exchange.method === 'GET', undefined, (note) => this.#send(wire, joinNotes(exchange.note, note)));
+  }
+
+  /**
+   * Runs `attempt` until it returns a final answer: it is repeated after a
+   * retryable status (429, 502, 503, 504) or a retryable network failure
+   * while attempts remain and `allowed` is true.
+   */
+  async #retrying(
+    allowed: boolean,
+    signal: AbortSignal | undefined,
+    attempt: (note: string | undefined) => Promise<RegistryResponse>,
+  ): Promise<RegistryResponse> {
+    const { maxAttempts } = this.#settings.retry;
+    let note: string | undefined;
+
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      const canRetry = allowed && attemptNumber < maxAttempts;
+      const retryNote = (cause: string, delayMs: number): string =>
+        `retry ${attemptNumber} of ${maxAttempts - 1} after ${cause}, waited ${delayMs} ms`;
+
+      let response: RegistryResponse;
+      try {
+        response = await attempt(note);
+      } catch (error) {
+        if (!(error instanceof ExchangeFailure)) {
+          throw error;
+        }
+        if (!canRetry || !error.retryable) {
+          throw error.error;
+        }
+        const delayMs = backoffDelay(attemptNumber, this.#settings.retry);
+        note = retryNote(error.failureCode, delayMs);
+        await sleep(delayMs, signal);
+        continue;
+      }
+
+      if (!canRetry || !isRetryableStatus(response.status)) {
+        return response;
+      }
+      const decision = decideStatusRetry(response.status, response.headers, attemptNumber, this.#settings.retry);
+      if (!decision.retry) {
+        return response;
+      }
+      await discardBody(response);
+      note = retryNote(decision.note, decision.delayMs);
+      await sleep(decision.delayMs, signal);
+    }
+  }
+
+  /** Sends one exchange and writes its debug line. */
+  async #send(exchange: Exchange, note: string | undefined, redactor?: SecretRedactor): Promise<RegistryResponse> {
+    const id = this.#log.next();
+    const started = performance.now();
+    const record = { method: exchange.method, url: exchange.url.toString(), note };
+    try {
+      const response = await sendExchange(this.#pool.get(exchange.url), exchange, this.#settings.timeouts);
+      this.#log.write(id, { ...record, status: response.status, durationMs: performance.now() - started }, redactor);
+      return response;
+    } catch (error) {
+      const failure = error instanceof ExchangeFailure ? error.failureCode : 'error';
+      this.#log.write(id, { ...record, failure, durationMs: performance.now() - started }, redactor);
+      throw error;
+    }
+  }
+}
+
+/** The repository whose credential applies: the one the request writes to, else the first it names. */
+function credentialRepository(request: RegistryRequest): string | undefined {
+  const scopes = request.scopes ?? [];
+  return (scopes.find((scope) => scope.actions.includes('push')) ?? scopes[0])?.repository;
+}
+
+function describeAuthorization(authorization: Authorization): string {
+  switch (authorization.source) {
+    case 'basic':
+      return 'with Basic credentials';
+    case 'registry-token':
+      return 'with the stored registry token';
+    case 'cached-token':
+      return 'with a cached bearer token';
+    case 'new-token':
+      return 'with a new bearer token';
+    case 'none':
+      return 'anonymous';
+  }
+}
+
+function joinNotes(...notes: Array<string | undefined>): string | undefined {
+  const present = notes.filter((note): note is string => note !== undefined && note !== '');
+  return present.length === 0 ? undefined : present.join('; ');
+}
+
+export type { RegistryAuthState };
