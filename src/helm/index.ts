@@ -1,0 +1,22 @@
+/**
+ * Pinning Helm chart values to immutable tags and digests.
+ *
+ * @module
+ */
+export type { ImageResolver, ImageResolveOptions, PinPlatform, ResolvedImage } from './ports.js';
+export type { FoundImage, ImageStatus, PinMode, PinnedImage, ValueChange } from './model.js';
+export { PIN_MODES } from './model.js';
+export {
+  ImageResolveError,
+  InvalidChartError,
+  InvalidValuesFileError,
+  PinVerificationError,
+  isImageResolveError,
+  isInvalidValuesFileError,
+  type ImagePlace,
+  type ImageResolveFailure,
+} from './errors.js';
+export { findValuesImages, pinValues, pinValuesText, type PinOptions, type PinResult, type PinValuesOptions, type PinnedFile } from './pin-values.js';
+export { CHART_IMAGES_ANNOTATIONS, updateChartImages, type ChartImageEntry, type ChartImagesResult } from './chart-images.js';
+export { unifiedDiff, type UnifiedDiffOptions } from './unified-diff.js';
+export { writeFileAtomic } from './atomic-write.js';

@@ -1,0 +1,49 @@
+import { formatReference } from '../registry/reference.js';
+import { PinVerificationError } from './errors.js';
+import { findImages } from './find-images.js';
+import type { PinnedSource } from './pin-source.js';
+import { parseValuesSource } from './values-source.js';
+
+/**
+ * Parses the pinned text again and checks that it is valid YAML and that each
+ * image reads back as the reference it was pinned to, and every other image
+ * as it was. Throws {@link PinVerificationError} otherwise, before any write.
+ */
+export function verifyPinnedText(pinned: PinnedSource): void {
+  if (pinned.text === pinned.source.text) {
+    return;
+  }
+  const file = pinned.source.file;
+  let reparsed;
+  try {
+    reparsed = parseValuesSource(pinned.text, file);
+  } catch (error) {
+    throw new PinVerificationError(file, `the new text is not valid YAML (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (reparsed.documents.length !== pinned.source.documents.length) {
+    throw new PinVerificationError(file, `the new text has ${reparsed.documents.length} documents instead of ${pinned.source.documents.length}`);
+  }
+
+  const before = new Map(findImages(pinned.source).map((image) => [`${image.document}:${image.path}`, image]));
+  const after = new Map(findImages(reparsed).map((image) => [`${image.document}:${image.path}`, image]));
+  for (const report of pinned.images) {
+    if (report.shape === 'comment') {
+      continue;
+    }
+    const key = `${report.document}:${report.path}`;
+    const found = after.get(key);
+    const expected = report.status === 'changed' ? report.new : referenceOf(before.get(key));
+    const actual = referenceOf(found);
+    if (actual !== expected) {
+      throw new PinVerificationError(file, `${report.path} reads back as ${actual ?? 'no image'} instead of ${expected ?? 'no image'}`);
+    }
+  }
+}
+
+function referenceOf(image: ReturnType<typeof findImages>[number] | undefined): string | undefined {
+  if (image?.reference === undefined) {
+    return undefined;
+  }
+  const { registry, repository, tag, digest } = image.reference;
+  return formatReference({ registry, repository, ...(image.implicitTag || tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) });
+}
