@@ -5,9 +5,10 @@
  * from a test CA.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { createTestCa, issueServerCertificate } from './certificates.js';
 import { distributionConfigYaml, type DistributionConfigInput } from './distribution-config.js';
 import { writeHtpasswd, type RegistryUser } from './htpasswd.js';
 import { InvalidRegistryOptionsError } from './errors.js';
@@ -46,7 +47,7 @@ export interface Distribution {
   caCert?: string;
   /** Path of that PEM. */
   caFile?: string;
-  /** Folder holding only `ca.crt`, for skopeo's `--cert-dir`. */
+  /** Folder containing only `ca.crt`, for skopeo's `--cert-dir`. */
   caDir?: string;
   /** The registry's log output so far (stderr and stdout), for diagnosing a failed test. */
   logs(): string;
@@ -92,21 +93,24 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
       base.htpasswd = { realm: HTPASSWD_REALM, file };
     }
 
+    const tls = options.tls === true ? await createTls(root) : undefined;
+    if (tls !== undefined) base.tls = { certificateFile: tls.serverCertFile, keyFile: tls.serverKeyFile };
+
     for (let attempt = 1; ; attempt += 1) {
       const port = await freePort();
       const configFile = path.join(root, 'config.yml');
       await writeFile(configFile, distributionConfigYaml({ ...base, port }));
 
       const server = spawnServer(binary, ['serve', configFile], registryEnvironment());
-      const url = `http://127.0.0.1:${port}`;
+      const url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
       try {
-        await waitForRegistry({ url, server, timeoutMs: options.startTimeoutMs ?? 10_000 });
+        await waitForRegistry({ url, server, timeoutMs: options.startTimeoutMs ?? 10_000, caCert: tls?.caCert });
       } catch (error) {
         await stopServer(server);
         if (attempt < PORT_ATTEMPTS && server.stderr().includes('address already in use')) continue;
         throw error;
       }
-      return runningDistribution({ port, url, auth, storage, users, root, server });
+      return runningDistribution({ port, url, auth, storage, users, root, server, tls });
     }
   } catch (error) {
     await removeDir(root);
@@ -122,10 +126,39 @@ interface RunningParts {
   users: RegistryUser[];
   root: string;
   server: ServerProcess;
+  tls: RegistryTls | undefined;
+}
+
+/** The TLS files of a registry: its test CA and the server certificate that CA signed. */
+interface RegistryTls {
+  caCert: string;
+  caFile: string;
+  caDir: string;
+  serverCertFile: string;
+  serverKeyFile: string;
+}
+
+/**
+ * Creates a test CA and a server certificate under `root`. The CA certificate
+ * is copied alone into `ca/`, because skopeo's `--cert-dir` reads every
+ * `*.key` file there as a client key.
+ */
+async function createTls(root: string): Promise<RegistryTls> {
+  const work = path.join(root, 'tls');
+  const caDir = path.join(root, 'ca');
+  await mkdir(work);
+  await mkdir(caDir);
+
+  const ca = await createTestCa(work);
+  const server = await issueServerCertificate(ca, work);
+  const caFile = path.join(caDir, 'ca.crt');
+  await copyFile(ca.certFile, caFile);
+  return { caCert: ca.certPem, caFile, caDir, serverCertFile: server.certFile, serverKeyFile: server.keyFile };
 }
 
 function runningDistribution(parts: RunningParts): Distribution {
   let stopping: Promise<void> | undefined;
+  const tls = parts.tls === undefined ? {} : { caCert: parts.tls.caCert, caFile: parts.tls.caFile, caDir: parts.tls.caDir };
   return {
     host: `127.0.0.1:${parts.port}`,
     port: parts.port,
@@ -133,6 +166,7 @@ function runningDistribution(parts: RunningParts): Distribution {
     auth: parts.auth,
     storage: parts.storage,
     users: parts.users,
+    ...tls,
     logs: () => parts.server.stderr(),
     stop() {
       stopping ??= (async () => {
