@@ -134,8 +134,13 @@ export function referencedBlobs(manifest: Manifest): Descriptor[] {
   if (isIndexManifest(manifest)) {
     return [];
   }
-  if ('config' in manifest) {
+  if (isImageManifest(manifest)) {
     return [manifest.config, ...manifest.layers];
   }
-  return [...(manifest.blobs ?? [])];
+  return [...((manifest as ArtifactManifest).blobs ?? [])];
+}
+
+/** Returns true for a single-image manifest with config and layers: OCI or Docker. */
+export function isImageManifest(manifest: Manifest): manifest is ImageManifest | DockerManifest {
+  return 'config' in manifest && 'layers' in manifest && Array.isArray(manifest.layers);
 }

@@ -105,6 +105,14 @@ export function toRepository(input: Reference | string): Reference {
   return typeof input === 'string' ? parseRepository(input) : parseRepository(formatRepository(input));
 }
 
+/**
+ * Validates a registry name (`ghcr.io`, `127.0.0.1:5000`, `[::1]:5000`) and
+ * returns it lower-case, with `index.docker.io` as `docker.io`.
+ */
+export function parseRegistry(input: string): string {
+  return normaliseRegistry(input, input);
+}
+
 /** Formats a reference in full: `docker.io/library/etcd:3@sha256:…`. */
 export function formatReference(reference: Reference): string {
   const tag = reference.tag === undefined ? '' : `:${reference.tag}`;

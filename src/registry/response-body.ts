@@ -1,0 +1,69 @@
+import { headerValue } from './endpoints.js';
+import { InvalidResponseError } from './errors.js';
+import type { RegistryResponse } from './transport-types.js';
+
+/**
+ * Reads a whole response body into memory, up to `maxBytes`. A larger body,
+ * announced by `Content-Length` or found while reading, is an
+ * {@link InvalidResponseError} (code `RESPONSE_TOO_LARGE`) and the rest of it
+ * is discarded, so a registry cannot make tagkeeper buffer without bound.
+ */
+export async function readBody(response: RegistryResponse, maxBytes: number, what: string, reference?: string): Promise<Buffer> {
+  const announced = Number(headerValue(response, 'content-length'));
+  if (Number.isFinite(announced) && announced > maxBytes) {
+    response.body.destroy();
+    throw tooLarge(response, maxBytes, what, reference, `${announced}`);
+  }
+
+  const chunks: Buffer[] = [];
+  let length = 0;
+  try {
+    for await (const chunk of response.body) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      length += buffer.length;
+      if (length > maxBytes) {
+        throw tooLarge(response, maxBytes, what, reference, `more than ${maxBytes}`);
+      }
+      chunks.push(buffer);
+    }
+  } finally {
+    response.body.destroy();
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** Parses `bytes` as JSON, or throws an {@link InvalidResponseError} naming the request. */
+export function parseJsonBody(response: RegistryResponse, bytes: Buffer, what: string, reference?: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (error) {
+    throw new InvalidResponseError({
+      method: response.method,
+      url: response.url,
+      status: response.status,
+      reference,
+      code: 'INVALID_JSON',
+      message: `${response.method} ${response.url} returned ${what} that is not valid JSON (${(error as Error).message})`,
+      cause: error,
+    });
+  }
+}
+
+/** Discards a body the caller does not need, so the connection returns to the pool. */
+export function discardBody(response: RegistryResponse): void {
+  response.body.resume();
+  response.body.on('error', () => {
+    // The body was not wanted; a failure while draining it changes nothing.
+  });
+}
+
+function tooLarge(response: RegistryResponse, maxBytes: number, what: string, reference: string | undefined, size: string): InvalidResponseError {
+  return new InvalidResponseError({
+    method: response.method,
+    url: response.url,
+    status: response.status,
+    reference,
+    code: 'RESPONSE_TOO_LARGE',
+    message: `${response.method} ${response.url} returned ${what} of ${size} bytes, over the limit of ${maxBytes} bytes`,
+  });
+}
