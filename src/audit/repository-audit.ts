@@ -1,0 +1,174 @@
+/**
+ * The audit of one repository: list its tags once, read each scheme tag's
+ * digest with one HEAD, then apply every rule to what was read. Registry
+ * errors become `unreachable` findings, so one bad repository or tag does not
+ * stop the audit of the others.
+ */
+import { isRegistryError } from '../registry/errors.js';
+import type { TagPolicy } from '../scheme/policy.js';
+import { parseTag, type ForeignTag, type ImmutableTag, type RollingTag, type SchemeTag } from '../scheme/tag.js';
+import { isTagkeeperError } from '../errors.js';
+import type { AuditFetcher } from './fetcher.js';
+import { finding, type AuditFinding } from './findings.js';
+import { platformImages } from './image-config.js';
+import { recordImmutableTags, type Ledger } from './ledger.js';
+import { formatRepositoryName, type RepositoryName } from './ports.js';
+import type { RepositoryReport } from './report.js';
+import { listForeignTags } from './rules/foreign.js';
+import { checkImageConfigs, configRulesEnabled, type ConfigRuleOptions } from './rules/image-config.js';
+import { reportRewrittenTags } from './rules/ledger.js';
+import { checkDuplicateRevisions, checkRevisionGaps } from './rules/revisions.js';
+import { checkRollingTags, resolveDefaultDistro } from './rules/rolling.js';
+
+/** What the audit of one repository needs besides the repository itself. */
+export interface RepositoryAuditContext {
+  fetcher: AuditFetcher;
+  policy: TagPolicy;
+  /** The ledger of the run, or undefined without `--ledger`; new immutable tags are added to it. */
+  ledger: Ledger | undefined;
+  configRules: ConfigRuleOptions;
+  /** Called when the tags are listed, with their number. */
+  onListed?: (tags: number) => void;
+  /** Called when one tag has been read. */
+  onTagRead?: () => void;
+}
+
+/** The tags of a repository sorted by kind. */
+interface ClassifiedTags {
+  immutable: ImmutableTag[];
+  rolling: RollingTag[];
+  foreign: ForeignTag[];
+}
+
+/** Audits `repository` and returns its report. Throws only for errors that are not about the registry or its content. */
+export async function auditRepository(repository: RepositoryName, context: RepositoryAuditContext): Promise<RepositoryReport> {
+  const name = formatRepositoryName(repository);
+  let tags: string[];
+  try {
+    tags = await context.fetcher.listTags(repository);
+  } catch (error) {
+    context.onListed?.(0);
+    return { repository: name, tags: 0, findings: [unreachable(null, `cannot list the tags of ${name}`, error)] };
+  }
+  context.onListed?.(tags.length);
+
+  const classified = classifyTags(tags);
+  const findings: AuditFinding[] = [];
+  const digests = await readDigests(repository, [...classified.immutable, ...classified.rolling], context, findings);
+  for (let index = 0; index < classified.foreign.length; index += 1) {
+    context.onTagRead?.();
+  }
+
+  if (context.ledger) {
+    const immutableDigests = new Map(
+      classified.immutable.flatMap((tag) => {
+        const digest = digests.get(tag.tag);
+        return digest === undefined ? [] : [[tag.tag, digest] as const];
+      }),
+    );
+    findings.push(...reportRewrittenTags(recordImmutableTags(context.ledger, name, immutableDigests, context.configRules.now)));
+  }
+
+  const readable = {
+    immutable: classified.immutable.filter((tag) => digests.has(tag.tag)),
+    rolling: classified.rolling.filter((tag) => digests.has(tag.tag)),
+  };
+  const distro = resolveDefaultDistro(name, context.policy, classified.immutable);
+  findings.push(...distro.findings);
+  findings.push(...checkRollingTags({ ...readable, digests, policy: distro.policy, unreadable: classified.rolling.filter((tag) => !digests.has(tag.tag)) }));
+  findings.push(...checkRevisionGaps(classified.immutable));
+  findings.push(...checkDuplicateRevisions(readable.immutable, digests));
+  findings.push(...listForeignTags(classified.foreign));
+
+  if (configRulesEnabled(context.configRules)) {
+    findings.push(...(await checkRollingConfigs(repository, readable.rolling, digests, context)));
+  }
+  return { repository: name, tags: tags.length, findings };
+}
+
+/** Sorts tags into immutable, rolling and foreign with the scheme's `parseTag`. */
+export function classifyTags(tags: readonly string[]): ClassifiedTags {
+  const classified: ClassifiedTags = { immutable: [], rolling: [], foreign: [] };
+  for (const tag of tags) {
+    const parsed = parseListedTag(tag);
+    switch (parsed.kind) {
+      case 'immutable':
+        classified.immutable.push(parsed);
+        break;
+      case 'rolling':
+        classified.rolling.push(parsed);
+        break;
+      case 'foreign':
+        classified.foreign.push(parsed);
+        break;
+    }
+  }
+  return classified;
+}
+
+function parseListedTag(tag: string): SchemeTag {
+  try {
+    return parseTag(tag);
+  } catch (error) {
+    // A registry that lists a tag outside the OCI grammar still has it; it is
+    // reported with the foreign tags rather than failing the repository.
+    if (isTagkeeperError(error) && error.code === 'INVALID_TAG') {
+      return { kind: 'foreign', tag, reason: error.message };
+    }
+    throw error;
+  }
+}
+
+async function readDigests(
+  repository: RepositoryName,
+  tags: ReadonlyArray<ImmutableTag | RollingTag>,
+  context: RepositoryAuditContext,
+  findings: AuditFinding[],
+): Promise<Map<string, string>> {
+  const digests = new Map<string, string>();
+  await Promise.all(
+    tags.map(async ({ tag }) => {
+      try {
+        const descriptor = await context.fetcher.headManifest({ ...repository, tag });
+        digests.set(tag, descriptor.digest);
+      } catch (error) {
+        findings.push(unreachable(tag, `cannot read the digest of ${tag}`, error));
+      } finally {
+        context.onTagRead?.();
+      }
+    }),
+  );
+  return digests;
+}
+
+async function checkRollingConfigs(
+  repository: RepositoryName,
+  rolling: readonly RollingTag[],
+  digests: ReadonlyMap<string, string>,
+  context: RepositoryAuditContext,
+): Promise<AuditFinding[]> {
+  const source = context.fetcher.configSource(repository);
+  const perTag = await Promise.all(
+    rolling.map(async ({ tag }) => {
+      const digest = digests.get(tag) as string;
+      try {
+        return checkImageConfigs(tag, await platformImages(source, digest), context.configRules);
+      } catch (error) {
+        return [unreachable(tag, `cannot read the image config of ${tag}`, error)];
+      }
+    }),
+  );
+  return perTag.flat();
+}
+
+/**
+ * Builds the `unreachable` finding for a failed read, or rethrows an error
+ * that is no registry or content error, because that is a bug to surface.
+ */
+function unreachable(tag: string | null, what: string, error: unknown): AuditFinding {
+  if (!isRegistryError(error) && !isTagkeeperError(error)) {
+    throw error;
+  }
+  const status = isRegistryError(error) ? (error.status ?? error.code) : error.code;
+  return finding('unreachable', tag, `${what}: ${error.message}`, { actual: String(status) });
+}
