@@ -143,7 +143,7 @@ export class RequestDispatcher {
 
   private fail(exchange: Exchange, error: unknown): void {
     const { res } = exchange;
-    if (res.headersSent || res.destroyed || exchange.req.destroyed) {
+    if (res.headersSent || res.destroyed || !res.socket || res.socket.destroyed) {
       // The client went away or a response was already under way: nothing more can be sent.
       if (!isRegistryErrorResponse(error)) {
         this.settings.log?.(`request ${exchange.method} ${exchange.path} ended early: ${describe(error)}`);
