@@ -6,3 +6,4 @@
  */
 export { TagkeeperError, isTagkeeperError } from './errors.js';
 export { TAG_PATTERN, isValidTag } from './grammar.js';
+export * from './scheme/index.js';
