@@ -255,6 +255,6 @@ function missingCredentials(
     url: request.url,
     status: 401,
     code: 'CREDENTIALS_MISSING',
-    message: `registry ${state.registry} requires Basic auth, but ${reason}; log in with "docker login ${state.registry}" or pass credentials`,
+    message: `${request.method} ${request.url} needs Basic auth, but ${reason}; log in with "docker login ${state.registry}" or pass credentials for ${state.registry}`,
   });
 }

@@ -10,7 +10,7 @@ import { Header } from '../wire.js';
 import { DebugLog } from './debug-log.js';
 import { DispatcherPool } from './dispatchers.js';
 import type { ConnectionSettings } from './dispatchers.js';
-import { discardBody, followRedirects } from './redirects.js';
+import { discardBody, followRedirects, resolveRequestUrl } from './redirects.js';
 import type { UrlPolicy } from './redirects.js';
 import { attachRedactor, isRetryableStatus } from './response-error.js';
 import { backoffDelay, decideStatusRetry, mayRetry, sleep } from './retry.js';
@@ -100,7 +100,7 @@ export class HttpRegistryTransport implements RegistryTransport {
   ): Promise<RegistryResponse> {
     const scopes = normalizeScopes((request.scopes ?? []).map(repositoryScope));
     const repository = credentialRepository(request);
-    const described = { method: request.method, url: redactUrl(request.url), repository };
+    const described = { method: request.method, url: redactUrl(resolveRequestUrl(request.url, target.origin()).toString()), repository };
 
     let authorization = await this.#auth.authorize(target, { ...described, scopes }, redactor);
     const response = await this.#redirecting(target, request, authorization, redactor, note);
