@@ -33,6 +33,7 @@ export type VerifyGate = VerifyCommand | ((context: VerifyGateContext) => Promis
 
 /** Progress of an apply, for output as it happens. */
 export type PublishEvent =
+  | { type: 'planned'; plan: ReleasePlan }
   | { type: 'copy-started'; source: string; target: string }
   | { type: 'copy-finished'; result: CopyResult }
   | { type: 'verify-started'; command: string }

@@ -139,3 +139,13 @@ export class ReleaseOptionsError extends TagkeeperError {
     super(`invalid ${option}: ${message}`);
   }
 }
+
+/** The source reference of a publish names no manifest. */
+export class SourceNotFoundError extends TagkeeperError {
+  override readonly name = 'SourceNotFoundError';
+  readonly code = 'SOURCE_NOT_FOUND';
+
+  constructor(readonly reference: string) {
+    super(`source image ${reference} not found; check the staging tag or digest and that it was pushed`);
+  }
+}
