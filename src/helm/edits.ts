@@ -1,4 +1,4 @@
-import { Scalar, type Pair } from 'yaml';
+import { isAlias, isScalar, Scalar, type Pair } from 'yaml';
 import { DIGEST_KEY } from './image-shapes.js';
 import type { FoundImage, ValueChange, ValueSlot } from './model.js';
 import type { ImagePlan } from './plan.js';
@@ -95,20 +95,20 @@ function replaceSlot(source: ValuesSource, slot: ValueSlot, value: string): Slot
 
 /**
  * Adds `digest: VALUE` to a block that has no digest key: on its own line
- * right after the tag (or, without a tag, after the repository), indented like
- * that key, or after it with `, ` in a flow map.
+ * right after the tag, indented like that key, or after it with `, ` in a
+ * flow map. When the tag comes from a merged map (`<<: *base`), the key goes
+ * after the repository, or else after the block's last single-line value.
  */
 function insertDigest(source: ValuesSource, image: FoundImage, digest: string): SlotEdit {
   const block = image.block;
   if (!block) {
     return { problem: 'the image is not a block' };
   }
-  const anchor = [block.tag, block.repository].find((slot) => slot?.owner === block.map && slot.pair !== undefined);
-  const pair = anchor?.pair;
+  const pair = insertionAnchor(block);
   const valueEnd = valueEndOf(pair);
   const keyStart = (pair?.key as Scalar | undefined)?.range?.[0];
-  if (anchor === undefined || pair === undefined || valueEnd === undefined || keyStart === undefined) {
-    return { problem: 'the block has no tag or repository key of its own to add the digest after (they come from a merged map); add a digest key to the block' };
+  if (pair === undefined || valueEnd === undefined || keyStart === undefined) {
+    return { problem: 'the block has no single-line value of its own to add the digest key after; add a digest key to the block' };
   }
 
   const flow = isFlowCollection(block.map);
@@ -126,6 +126,16 @@ function insertDigest(source: ValuesSource, image: FoundImage, digest: string): 
     edit: { start: position, end: position, text: `${source.eol}${indent}${DIGEST_KEY}: ${value}` },
     change: { path, line: lineAt(source, position) + 1, old: undefined, new: digest },
   };
+}
+
+function insertionAnchor(block: NonNullable<FoundImage['block']>): Pair | undefined {
+  for (const slot of [block.tag, block.repository]) {
+    if (slot?.owner === block.map && slot.pair !== undefined) {
+      return slot.pair;
+    }
+  }
+  // A single-line value: a scalar or an alias. After a map or list value the line end is not the pair's end.
+  return block.map.items.findLast((pair) => isScalar(pair.value) || isAlias(pair.value));
 }
 
 function valueEndOf(pair: Pair | undefined): number | undefined {

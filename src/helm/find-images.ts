@@ -22,6 +22,8 @@ export function findImages(source: ValuesSource): FoundImage[] {
 
 class DocumentWalker {
   private readonly visited = new Set<Node>();
+  /** The image read at each node, so aliases to it can be listed on it. */
+  private readonly imageAt = new Map<Node, FoundImage>();
   /** Scalars read as part of an image block, so they are not read again as image strings. */
   private readonly consumed = new Set<Node>();
   private readonly globalRegistry: GlobalRegistry;
@@ -37,7 +39,11 @@ class DocumentWalker {
 
   walk(value: unknown, segments: PathSegment[], parentKey: string | undefined, offset: number): void {
     const node = resolveNode(this.document, value);
-    if (node === undefined || this.visited.has(node)) {
+    if (node === undefined) {
+      return;
+    }
+    if (this.visited.has(node)) {
+      this.imageAt.get(node)?.aliases.push(formatPath(segments));
       return;
     }
     this.visited.add(node);
@@ -62,6 +68,7 @@ class DocumentWalker {
     if (shape) {
       const image = readBlockImage(this.site(segments, offset), map, shape, this.globalRegistry);
       this.images.push(image);
+      this.imageAt.set(map, image);
       for (const slot of [image.block?.repository, image.block?.tag, image.block?.digest]) {
         if (slot?.node) this.consumed.add(slot.node);
       }
@@ -90,7 +97,11 @@ class DocumentWalker {
    * it is a non-empty string, and without a tag it means `latest`.
    */
   private visitImageString(node: Scalar, segments: PathSegment[], offset: number, flow: boolean, listItem: boolean): void {
-    if (this.visited.has(node) || typeof node.value !== 'string' || node.value.trim() === '') {
+    if (this.visited.has(node)) {
+      this.imageAt.get(node)?.aliases.push(formatPath(segments));
+      return;
+    }
+    if (typeof node.value !== 'string' || node.value.trim() === '') {
       return;
     }
     const text = node.value;
@@ -101,12 +112,12 @@ class DocumentWalker {
 
     const path = formatPath(segments);
     const site = this.site(segments, offset);
-    if (isTemplated(text)) {
-      this.images.push(templatedImage(site, path, text, 'string'));
-      return;
-    }
     const key = typeof segments.at(-1) === 'string' ? String(segments.at(-1)) : '';
-    this.images.push(readStringImage(site, { key, pair: undefined, owner: undefined, node, path, flow }, text));
+    const image = isTemplated(text)
+      ? templatedImage(site, path, text, 'string')
+      : readStringImage(site, { key, pair: undefined, owner: undefined, node, path, flow }, text);
+    this.images.push(image);
+    this.imageAt.set(node, image);
   }
 
   private site(segments: PathSegment[], offset: number): ImageSite {

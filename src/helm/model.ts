@@ -59,6 +59,8 @@ export interface FoundImage {
   path: string;
   /** 1-based line where the image starts. */
   line: number;
+  /** Paths that reuse the image through an alias (`volumePermissions.image: *shell`); pinning the anchor pins them. */
+  aliases: string[];
   shape: 'block' | 'string';
   /** The image as written, for reports: `bitnami/nginx:1.25`, or the fields of a block joined. */
   written: string;
@@ -90,6 +92,8 @@ export interface PinnedImage {
   document: number;
   path: string;
   line: number;
+  /** Paths that reuse the image through an alias, pinned with it. */
+  aliases: string[];
   shape: 'block' | 'string' | 'comment';
   status: ImageStatus;
   /** The image as written. */

@@ -39,23 +39,28 @@ export function pinSource(
 ): PinnedSource {
   const entries = images.map((image, index) => planEntry(source, image, index, resolutions, mode));
 
-  const conflicts = findConflicts(entries.flatMap((entry) => entry.edits));
-  for (const conflict of conflicts) {
-    const [first, second] = conflict.owners.map((owner) => entries[owner]);
-    if (!first || !second) continue;
+  // Values of images that are not changed are protected: an edit made for another image through a
+  // shared anchor or merge must not change them.
+  const protectedValues = entries.flatMap((entry, owner) => (entry.report.status === 'changed' ? [] : keepEdits(source, entry.image, owner)));
+  const unpin = new Map<number, string>();
+  for (const conflict of findConflicts([...entries.flatMap((entry) => entry.edits), ...protectedValues])) {
     const line = lineAt(source, conflict.offset);
-    for (const [entry, other] of [[first, second], [second, first]] as const) {
-      entry.report = {
-        ...entry.report,
-        status: 'unpinned',
-        changes: [],
-        reason:
-          `the value at line ${line} is shared (through an anchor or merge) with ${other.image.path}, which needs a different value; ` +
-          'give each image its own value to pin it',
-      };
-      delete entry.report.new;
-      entry.edits = [];
+    for (const owner of conflict.owners) {
+      const other = entries[conflict.owners.find((candidate) => candidate !== owner) ?? owner];
+      if (entries[owner]?.report.status !== 'changed' || other === undefined) continue;
+      const need = other.report.status === 'changed' ? 'needs a different value' : `must keep it (${other.report.status})`;
+      unpin.set(
+        owner,
+        `the value at line ${line} is shared (through an anchor or merge) with ${other.image.path}, which ${need}; give each image its own value to pin it`,
+      );
     }
+  }
+  for (const [owner, reason] of unpin) {
+    const entry = entries[owner];
+    if (entry === undefined) continue;
+    const { new: _dropped, ...rest } = entry.report;
+    entry.report = { ...rest, status: 'unpinned', changes: [], reason };
+    entry.edits = [];
   }
 
   const text = applyEdits(source.text, entries.flatMap((entry) => entry.edits));
@@ -70,6 +75,7 @@ function planEntry(source: ValuesSource, image: FoundImage, owner: number, resol
     document: image.document,
     path: image.path,
     line: image.line,
+    aliases: image.aliases,
     shape: image.shape,
     status: 'skipped',
     old: image.written,
@@ -107,6 +113,15 @@ function planEntry(source: ValuesSource, image: FoundImage, owner: number, resol
 }
 
 /** Checks what the resolver returned before it is written, so a bad answer never reaches the file. */
+/** Edits that rewrite the values of `image` with their own text, marking them as values that must not change. */
+function keepEdits(source: ValuesSource, image: FoundImage, owner: number): OwnedEdit[] {
+  const slots = [image.block?.repository, image.block?.registry, image.block?.tag, image.block?.digest, image.string?.slot];
+  return slots.flatMap((slot) => {
+    const range = slot?.node?.range;
+    return range ? [{ start: range[0], end: range[1], text: source.text.slice(range[0], range[1]), owner }] : [];
+  });
+}
+
 function invalidPlan(plan: ImagePlan): string | undefined {
   if (plan.tag !== undefined && !isValidTag(plan.tag)) {
     return `the resolver returned the invalid tag "${plan.tag}"`;
@@ -131,6 +146,7 @@ function commentReport(source: ValuesSource, example: CommentedImage): PinnedIma
     document: documentAtLine(source, example.line),
     path: '',
     line: example.line,
+    aliases: [],
     shape: 'comment',
     status: 'skipped',
     old: example.text,

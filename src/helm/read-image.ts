@@ -213,6 +213,6 @@ function problemFrom(error: unknown): Problem {
   throw error;
 }
 
-function siteFields(site: ImageSite): Pick<FoundImage, 'file' | 'document' | 'line'> {
-  return { file: site.file, document: site.documentIndex, line: site.line };
+function siteFields(site: ImageSite): Pick<FoundImage, 'file' | 'document' | 'line' | 'aliases'> {
+  return { file: site.file, document: site.documentIndex, line: site.line, aliases: [] };
 }
