@@ -83,6 +83,7 @@ export {
   resolvePlatform,
   selectPlatformChild,
   type PlatformRequest,
+  type ResolvedPlatform,
 } from './platform.js';
 
 export { DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, type PageOptions } from './pagination.js';

@@ -105,11 +105,12 @@ export async function listAllPages(transport: RegistryTransport, endpoint: ListE
       builtHere = false;
       continue;
     }
-    // Without Link, a full page may still be followed by more: continue after its last entry,
-    // and stop once a page brings nothing new (a registry that ignores `last`).
+    // Without Link, a page of exactly `n` entries may still be followed by more: continue after
+    // its last entry, and stop once a page brings nothing new (a registry that ignores `last`).
+    // A page longer than `n` comes from a registry that ignores `n` and sent everything.
     const pageSize = pageSizes[sizeIndex];
     last = page.at(-1);
-    const full = pageSize !== undefined && page.length >= pageSize;
+    const full = pageSize !== undefined && page.length === pageSize;
     url = full && fresh.length > 0 && last !== undefined ? pageUrl(endpoint.path, pageSize, last) : undefined;
     builtHere = true;
   }

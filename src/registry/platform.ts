@@ -125,6 +125,9 @@ export function selectPlatformChild(reference: string, manifests: readonly Descr
   return chosen;
 }
 
+/** The manifest resolved for one platform, with the platform it declares. */
+export type ResolvedPlatform = FetchedManifest['descriptor'] & { platform: PlatformRequest };
+
 /**
  * Resolves `reference` to the manifest for `platform`: the matching child of
  * an index, or the manifest itself when it is a single image whose config
@@ -136,7 +139,7 @@ export async function resolvePlatform(
   reference: Reference,
   platform: PlatformRequest,
   options: OperationOptions = {},
-): Promise<FetchedManifest['descriptor'] & { platform: PlatformRequest }> {
+): Promise<ResolvedPlatform> {
   const fetched = await getManifest(transport, reference, options);
   const shown = formatReference(reference);
   if (isIndexManifest(fetched.manifest)) {

@@ -192,14 +192,14 @@ async function uploadStream(
 async function uploadChunked(transport: RegistryTransport, repository: Reference, content: Readable, options: UploadOptions): Promise<BlobInfo> {
   const algorithm: DigestAlgorithm = options.digest === undefined ? 'sha256' : parseDigest(options.digest).algorithm;
   const hash = createHash(algorithm);
-  let session = options.session ?? (await startUpload(transport, repository, options));
-  const chunkSize = Math.max(options.chunkSize ?? DEFAULT_CHUNK_SIZE, session.minimumChunk ?? 0);
+  const upload = { session: options.session ?? (await startUpload(transport, repository, options)) };
+  const chunkSize = Math.max(options.chunkSize ?? DEFAULT_CHUNK_SIZE, upload.session.minimumChunk ?? 0);
   let offset = 0;
 
   try {
     for await (const chunk of chunksOf(content, chunkSize)) {
       hash.update(chunk);
-      session = await patchChunk(transport, session, chunk, offset, options.signal);
+      await patchChunk(transport, upload, chunk, offset, options.signal);
       offset += chunk.length;
     }
     const digest = `${algorithm}:${hash.digest('hex')}`;
@@ -209,21 +209,22 @@ async function uploadChunked(transport: RegistryTransport, repository: Reference
     if (options.size !== undefined && offset !== options.size) {
       throw new InvalidResponseError({
         method: 'PATCH',
-        url: session.location,
+        url: upload.session.location,
         code: 'SIZE_MISMATCH',
         message: `upload to ${formatRepository(repository)} read ${offset} bytes, but the size given was ${options.size}`,
       });
     }
-    await finishUpload(transport, session, digest, undefined, 0, options.signal);
+    await finishUpload(transport, upload.session, digest, undefined, 0, options.signal);
     return { digest, size: offset };
   } catch (error) {
-    await cancelUpload(transport, session);
+    await cancelUpload(transport, upload.session);
     throw error;
   }
 }
 
-/** Sends one chunk with PATCH and returns the session at the new `Location`. */
-async function patchChunk(transport: RegistryTransport, session: UploadSession, chunk: Buffer, offset: number, signal?: AbortSignal): Promise<UploadSession> {
+/** Sends one chunk with PATCH and moves `upload.session` to the new `Location`. */
+async function patchChunk(transport: RegistryTransport, upload: { session: UploadSession }, chunk: Buffer, offset: number, signal?: AbortSignal): Promise<void> {
+  const { session } = upload;
   const end = offset + chunk.length - 1;
   const response = await transport.request(session.repository.registry, {
     method: 'PATCH',
@@ -238,7 +239,7 @@ async function patchChunk(transport: RegistryTransport, session: UploadSession, 
     reference: formatRepository(session.repository),
     signal,
   });
-  const next = await sessionFrom(response, session.repository, 202);
+  upload.session = { ...(await sessionFrom(response, session.repository, 202)), ...minimumOf(session) };
   const range = headerValue(response, Header.range);
   // Registries confirm what they stored as `Range: 0-<last byte>`; anything else means a chunk was lost.
   if (range !== undefined && range.replace(/^bytes=/, '') !== `0-${end}`) {
@@ -250,7 +251,11 @@ async function patchChunk(transport: RegistryTransport, session: UploadSession, 
       message: `${response.method} ${response.url} confirmed Range ${range} after the chunk ${offset}-${end}; the upload lost data`,
     });
   }
-  return next;
+}
+
+/** Keeps the minimum chunk size the upload started with; later answers need not repeat it. */
+function minimumOf(session: UploadSession): Partial<UploadSession> {
+  return session.minimumChunk === undefined ? {} : { minimumChunk: session.minimumChunk };
 }
 
 /** Completes an upload with PUT `?digest=`, with the remaining content or none, expecting 201. */

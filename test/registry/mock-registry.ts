@@ -1,4 +1,4 @@
-import { MockAgent, type MockPool } from 'undici';
+import { MockAgent, type Interceptable } from 'undici';
 import { createTransport } from '../../src/registry/transport/index.js';
 import type { RegistryTransport } from '../../src/registry/transport-types.js';
 
@@ -14,7 +14,7 @@ export interface MockRegistry {
   origin: string;
   agent: MockAgent;
   /** Interceptors for {@link origin}. */
-  pool: MockPool;
+  pool: Interceptable;
   transport: RegistryTransport;
   /** Asserts every interceptor was used, then closes transport and agent. */
   finish(): Promise<void>;
