@@ -61,7 +61,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
     return Number(text) * 1000;
   }
 
-  const date = Date.parse(text);
+  // An HTTP-date names its weekday and month; without letters `Date.parse` would read "-1" as a year.
+  const date = /[A-Za-z]/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(date)) {
     return undefined;
   }
