@@ -131,6 +131,10 @@ function describeIssue(issue: Issue, input: unknown): { field: string; text: str
     }
     case 'invalid_type':
       text = `expected ${issue.expected}, got ${describeValue(value)}`;
+      if (issue.expected === 'string' && typeof value === 'number') {
+        // YAML reads `latestBranch: 3.10` as the number 3.1, so the fix is quoting, not a conversion.
+        text += `; quote it, as in "${value}", so that YAML reads a string`;
+      }
       break;
     case 'unrecognized_keys':
       return {
