@@ -7,3 +7,5 @@
 export { TagkeeperError, isTagkeeperError } from './errors.js';
 export { TAG_PATTERN, isValidTag } from './grammar.js';
 export * from './scheme/index.js';
+export * from './release/index.js';
+export * from './resolve/index.js';
