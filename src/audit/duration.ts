@@ -30,9 +30,12 @@ export function parseDuration(input: string, option = '--max-age'): number {
   return amount * UNIT_MS[unit];
 }
 
-/** Formats milliseconds in the largest unit that divides them exactly (`7d`, `90m`), the reverse of {@link parseDuration}. */
+/**
+ * Formats milliseconds in the largest unit up to days that divides them
+ * exactly (`7d`, `14d`, `90m`), so {@link parseDuration} reads it back.
+ */
 export function formatDuration(ms: number): string {
-  const units = Object.entries(UNIT_MS).reverse() as Array<[keyof typeof UNIT_MS, number]>;
+  const units = (Object.entries(UNIT_MS) as Array<[keyof typeof UNIT_MS, number]>).filter(([unit]) => unit !== 'w').reverse();
   for (const [unit, size] of units) {
     if (ms >= size && ms % size === 0) {
       return `${ms / size}${unit}`;

@@ -115,6 +115,12 @@ export class FakeAuditRegistry implements AuditRegistry {
     return this;
   }
 
+  /** Deletes `tag` from `repository`. */
+  untag(repository: string, tag: string): this {
+    this.repository(repository).tags.delete(tag);
+    return this;
+  }
+
   /** Points every tag of `tags` at `digest`. */
   tagAll(repository: string, tags: readonly string[], digest: string): this {
     for (const tag of tags) {

@@ -68,11 +68,11 @@ function gapFinding(build: ImmutableTag, below: number, above: number): AuditFin
   const tagOf = (revision: number) =>
     formatTag({ kind: 'immutable', version: build.version, distro: build.distro, revision });
   const firstMissing = tagOf(below + 1);
-  const missing = above - below === 2 ? `r${below + 1} is` : `r${below + 1} to r${above - 1} are`;
+  const missing = above - below === 2 ? `revision r${below + 1} is` : `revisions r${below + 1} to r${above - 1} are`;
   return finding(
     'revision-gap',
     firstMissing,
-    `revision ${missing} missing for ${build.version.text} on ${build.distro}, between ${tagOf(below)} and ${tagOf(above)}`,
+    `${missing} missing for ${build.version.text} on ${build.distro}, between ${tagOf(below)} and ${tagOf(above)}`,
     { expected: above - below === 2 ? firstMissing : `${firstMissing} to r${above - 1}` },
   );
 }

@@ -11,7 +11,7 @@
  */
 import { isTagPolicyError } from '../../scheme/errors.js';
 import { parseTagPolicy, type TagPolicy } from '../../scheme/policy.js';
-import { scopeMembers, scopeOf } from '../../scheme/scope.js';
+import { scopeMembers, scopeOf, type TagScope } from '../../scheme/scope.js';
 import type { ImmutableTag, RollingTag } from '../../scheme/tag.js';
 import { rollingTargets, type RollingTarget } from '../../scheme/targets.js';
 import { finding, type AuditFinding } from '../findings.js';
@@ -99,7 +99,7 @@ export function checkRollingTags(input: RollingRuleInput): AuditFinding[] {
         finding(
           'stale-rolling',
           rolling.tag,
-          `${rolling.tag} points to ${sameBuild.join(', ')}, but no published build is in its scope under the policy`,
+          `${rolling.tag} points to ${sameBuild.join(', ')}, but its scope under the policy (${describeScope(scopeOf(rolling, input.policy))}) has no published build; delete the tag or publish a build of that scope`,
           { expected: null, actual: digest },
         ),
       );
@@ -152,6 +152,17 @@ function newestOfScope(rolling: RollingTag, input: RollingRuleInput, targets: Re
     }
     throw error;
   }
+}
+
+function describeScope(scope: TagScope): string {
+  const stability = scope.stableOnly ? 'stable ' : '';
+  if (scope.version !== undefined) {
+    return `version ${scope.version} on ${scope.distro}`;
+  }
+  if (scope.release !== undefined) {
+    return `${stability}${scope.prefix ?? ''}${scope.release.join('.')}.x on ${scope.distro}`;
+  }
+  return `${stability}releases on ${scope.distro}`;
 }
 
 function missingFinding(target: RollingTarget, digest: string | undefined): AuditFinding {
