@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { createVerifyingStream, DigestVerifier, SizeMismatchError, validateDigest } from './digest.js';
 import { blobPath, headerValue } from './endpoints.js';
 import { formatRepository, type Reference } from './reference.js';
-import { discardBody, readBody } from './response-body.js';
+import { abandonBody, discardBody, readBody } from './response-body.js';
 import { errorFromResponse } from './transport/response-error.js';
 import type { RegistryTransport } from './transport-types.js';
 import { Header } from './wire.js';
@@ -110,7 +110,7 @@ export async function getBlob(transport: RegistryTransport, repository: Referenc
   const announced = Number(headerValue(response, Header.contentLength) ?? Number.NaN);
   const length = Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined;
   if (options.size !== undefined && length !== undefined && length !== options.size) {
-    response.body.destroy();
+    abandonBody(response);
     throw new SizeMismatchError(options.size, length, `blob ${shown} (Content-Length)`);
   }
 

@@ -11,7 +11,7 @@ import type { RegistryResponse } from './transport-types.js';
 export async function readBody(response: RegistryResponse, maxBytes: number, what: string, reference?: string): Promise<Buffer> {
   const announced = Number(headerValue(response, 'content-length'));
   if (Number.isFinite(announced) && announced > maxBytes) {
-    response.body.destroy();
+    abandonBody(response);
     throw tooLarge(response, maxBytes, what, reference, `${announced}`);
   }
 
@@ -27,7 +27,7 @@ export async function readBody(response: RegistryResponse, maxBytes: number, wha
       chunks.push(buffer);
     }
   } finally {
-    response.body.destroy();
+    abandonBody(response);
   }
   return Buffer.concat(chunks, length);
 }
@@ -55,6 +55,14 @@ export function discardBody(response: RegistryResponse): void {
   response.body.on('error', () => {
     // The body was not wanted; a failure while draining it changes nothing.
   });
+}
+
+/** Closes a body without reading the rest; undici reports that as an abort, which nobody needs to hear. */
+export function abandonBody(response: RegistryResponse): void {
+  response.body.on('error', () => {
+    // Closing the body on purpose aborts it; the abort is expected.
+  });
+  response.body.destroy();
 }
 
 function tooLarge(response: RegistryResponse, maxBytes: number, what: string, reference: string | undefined, size: string): InvalidResponseError {
