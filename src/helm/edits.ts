@@ -80,11 +80,18 @@ function replaceSlot(source: ValuesSource, slot: ValueSlot, value: string): Slot
     return { problem: `${slot.path} is a block scalar (| or >); write it as a plain or quoted value to pin it` };
   }
 
-  const [start, end] = node.range;
+  let [start, end] = node.range;
   let text = renderScalar(value, { previous: node, quote: source.quote, flow: slot.flow });
-  // `digest:` with no value: the new value needs a space after the colon.
-  if (start === end && source.text[start - 1] === ':') {
-    text = ` ${text}`;
+  if (start === end) {
+    // `digest:` with no value: the parser places the empty value where the next token starts, which
+    // may be a trailing comment. The new value goes right after the colon instead.
+    let colon = start;
+    while (colon > 0 && (source.text[colon - 1] === ' ' || source.text[colon - 1] === '\t')) colon -= 1;
+    if (source.text[colon - 1] === ':') {
+      start = colon;
+      end = colon;
+      text = ` ${text}`;
+    }
   }
   const old = node.value === null || node.value === undefined ? undefined : String(node.value);
   return {

@@ -1,0 +1,279 @@
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ImageResolveError,
+  InvalidValuesFileError,
+  isImageResolveError,
+  isInvalidValuesFileError,
+  pinValues,
+  pinValuesText,
+  type ImageResolver,
+  type ResolvedImage,
+} from '../../src/helm/index.js';
+import { AuthenticationError } from '../../src/registry/errors.js';
+import { FakeResolver, fakeDigest } from './support/fake-resolver.js';
+
+const ETCD = fakeDigest('etcd-3.5.9-r2');
+const SHELL = fakeDigest('os-shell-11-r91');
+
+function resolver(): FakeResolver {
+  return new FakeResolver({
+    'docker.io/bitnami/etcd': { '3': ETCD, '3.5.9': ETCD, '3.5.9-debian-12-r2': ETCD },
+    'docker.io/bitnami/os-shell': { '11': SHELL, '11-debian-12-r91': SHELL },
+  });
+}
+
+const VALUES = 'image:\n  registry: docker.io\n  repository: bitnami/etcd\n  tag: "3"\n  digest: ""\n';
+const PINNED = 'image:\n  registry: docker.io\n  repository: bitnami/etcd\n  tag: "3.5.9-debian-12-r2"\n  digest: ""\n';
+
+let folder: string;
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'tagkeeper-pin-'));
+});
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+async function values(name: string, text: string): Promise<string> {
+  const file = join(folder, name);
+  await writeFile(file, text);
+  return file;
+}
+
+describe('pinValues writes', () => {
+  it('replaces the file and keeps its mode', async () => {
+    const file = await values('values.yaml', VALUES);
+    await chmod(file, 0o640);
+
+    const result = await pinValues([file], { resolver: resolver() });
+
+    expect(await readFile(file, 'utf8')).toBe(PINNED);
+    expect((await stat(file)).mode & 0o777).toBe(0o640);
+    expect(result.files[0]).toMatchObject({ changed: true, written: true });
+    expect(await readdir(folder)).toEqual(['values.yaml']);
+  });
+
+  it('follows a symbolic link and keeps it', async () => {
+    const target = await values('real.yaml', VALUES);
+    const link = join(folder, 'values.yaml');
+    await symlink('real.yaml', link);
+
+    await pinValues([link], { resolver: resolver() });
+
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readlink(link)).toBe('real.yaml');
+    expect(await readFile(target, 'utf8')).toBe(PINNED);
+  });
+
+  it('leaves a pinned file untouched', async () => {
+    const file = await values('values.yaml', PINNED);
+    const before = await stat(file);
+
+    const result = await pinValues([file], { resolver: resolver() });
+
+    const after = await stat(file);
+    expect(after.ino).toBe(before.ino);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(result.files[0]).toMatchObject({ changed: false, written: false, diff: '' });
+    expect(result.pinned).toBe(true);
+  });
+
+  it('changes nothing when write is false and returns the diff', async () => {
+    const file = await values('values.yaml', VALUES);
+
+    const result = await pinValues([file], { resolver: resolver(), write: false });
+
+    expect(await readFile(file, 'utf8')).toBe(VALUES);
+    expect(result.pinned).toBe(false);
+    expect(result.files[0]?.written).toBe(false);
+    expect(result.files[0]?.diff).toContain(`-  tag: "3"\n+  tag: "3.5.9-debian-12-r2"\n`);
+  });
+
+  it('adds a digest after the last line of a file without a final newline', async () => {
+    const file = await values('values.yaml', 'image:\n  repository: bitnami/etcd\n  tag: "3"');
+
+    await pinValues([file], { resolver: resolver(), mode: 'both' });
+
+    expect(await readFile(file, 'utf8')).toBe(`image:\n  repository: bitnami/etcd\n  tag: "3.5.9-debian-12-r2"\n  digest: ${ETCD}`);
+  });
+});
+
+describe('pinValues resolves each image once', () => {
+  it('resolves a reference named in several places and files once', async () => {
+    const first = await values('a.yaml', `${VALUES}sidecar:\n  image: bitnami/etcd:3\nshell:\n  image: docker.io/bitnami/os-shell:11\n`);
+    const second = await values('b.yaml', `other:\n  image: docker.io/bitnami/etcd:3\njob:\n  image: bitnami/os-shell:11\n`);
+    const fake = resolver();
+
+    const result = await pinValues([first, second], { resolver: fake });
+
+    expect(fake.calls.map((call) => call.reference).sort()).toEqual(['docker.io/bitnami/etcd:3', 'docker.io/bitnami/os-shell:11']);
+    expect(result.images.filter((image) => image.status === 'changed')).toHaveLength(5);
+  });
+
+  it('keeps at most the given number of requests in flight', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`${index}`, fakeDigest(`app-${index}`)]));
+    const lines = Object.keys(tags).map((tag) => `i${tag}:\n  image: bitnami/app:${tag}\n`);
+    let inFlight = 0;
+    let highest = 0;
+    const slow: ImageResolver = {
+      async resolve(reference) {
+        inFlight += 1;
+        highest = Math.max(highest, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        const tag = reference.split(':').at(-1) as string;
+        return { reference, digest: tags[tag] as string, immutableTags: [] };
+      },
+    };
+
+    await pinValuesText(lines.join(''), 'values.yaml', { resolver: slow, mode: 'digest', concurrency: 3 });
+
+    expect(highest).toBe(3);
+  });
+
+  it('passes the platform and pins the platform digest', async () => {
+    const arm = fakeDigest('etcd-arm64');
+    const fake = new FakeResolver({ 'docker.io/bitnami/etcd': { '3': ETCD, '3.5.9-debian-12-r2': ETCD } }, { [`${ETCD}|linux/arm64`]: arm });
+    const platform = { os: 'linux', architecture: 'arm64' };
+
+    const result = await pinValuesText('image: bitnami/etcd:3\n', 'values.yaml', { resolver: fake, mode: 'both', platform });
+
+    expect(fake.calls[0]?.options).toEqual({ platform });
+    expect(result.text).toBe(`image: bitnami/etcd:3.5.9-debian-12-r2@${arm}\n`);
+  });
+});
+
+describe('pinValues errors leave files as they were', () => {
+  it('rejects unparseable YAML naming the file and line', async () => {
+    const good = await values('good.yaml', VALUES);
+    const badText = 'image:\n  repository: bitnami/etcd\n  tag: [3\nother: 1\n';
+    const bad = await values('bad.yaml', badText);
+
+    const error = await pinValues([good, bad], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect(isInvalidValuesFileError(error)).toBe(true);
+    expect((error as InvalidValuesFileError).file).toBe(bad);
+    expect((error as InvalidValuesFileError).line).toBeGreaterThanOrEqual(3);
+    expect((error as Error).message).toMatch(new RegExp(`^invalid values file ${bad}:\\d+:\\d+: .+; the file was not changed$`));
+    expect(await readFile(good, 'utf8')).toBe(VALUES);
+    expect(await readFile(bad, 'utf8')).toBe(badText);
+  });
+
+  it('rejects duplicate keys with their line', async () => {
+    const file = await values('values.yaml', 'image:\n  tag: "1"\n  tag: "2"\n');
+
+    const error = await pinValues([file], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidValuesFileError);
+    expect((error as InvalidValuesFileError).line).toBe(3);
+  });
+
+  it('rejects a missing file', async () => {
+    const error = await pinValues([join(folder, 'missing.yaml')], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe(`invalid values file ${join(folder, 'missing.yaml')}: the file does not exist; the file was not changed`);
+  });
+
+  it('rejects a file that is not UTF-8', async () => {
+    const file = join(folder, 'values.yaml');
+    const bytes = Buffer.from([0x61, 0x3a, 0x20, 0xff, 0xfe, 0x0a]);
+    await writeFile(file, bytes);
+
+    const error = await pinValues([file], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toContain('not valid UTF-8');
+    expect(await readFile(file)).toEqual(bytes);
+  });
+
+  it('names an image that does not exist with its path and line', async () => {
+    const first = await values('a.yaml', VALUES);
+    const secondText = 'metrics:\n  image:\n    registry: docker.io\n    repository: bitnami/missing\n    tag: "1"\n';
+    const second = await values('b.yaml', secondText);
+
+    const error = await pinValues([first, second], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect(isImageResolveError(error)).toBe(true);
+    const failures = (error as ImageResolveError).failures;
+    expect(failures.map((failure) => [failure.reference, failure.places])).toEqual([
+      ['docker.io/bitnami/missing:1', [{ file: second, path: 'metrics.image', line: 2 }]],
+    ]);
+    expect((error as Error).message).toBe(
+      `cannot resolve an image, no file was changed: docker.io/bitnami/missing:1 (at ${second}:2 metrics.image): ` +
+        'docker.io/bitnami/missing:1 not found: repository docker.io/bitnami/missing does not exist',
+    );
+    expect(await readFile(first, 'utf8')).toBe(VALUES);
+    expect(await readFile(second, 'utf8')).toBe(secondText);
+  });
+
+  it('names a registry that rejects the request and lists every failure', async () => {
+    const text = 'a:\n  image: ghcr.io/private/app:1\nb:\n  image: ghcr.io/private/app:1\nc:\n  image: ghcr.io/private/tool:2\n';
+    const file = await values('values.yaml', text);
+    const refusing: ImageResolver = {
+      async resolve(reference): Promise<ResolvedImage> {
+        throw new AuthenticationError({ method: 'HEAD', url: `https://ghcr.io/v2/${reference}`, status: 401, reference });
+      },
+    };
+
+    const error = await pinValues([file], { resolver: refusing }).catch((caught: unknown) => caught);
+
+    const failures = (error as ImageResolveError).failures;
+    expect(failures.map((failure) => failure.reference)).toEqual(['ghcr.io/private/app:1', 'ghcr.io/private/tool:2']);
+    expect(failures[0]?.places.map((place) => place.path)).toEqual(['a.image', 'b.image']);
+    expect((error as Error).message).toContain(`ghcr.io/private/app:1 (at ${file}:2 a.image, ${file}:4 b.image): HEAD`);
+    expect((failures[0]?.cause as Error).name).toBe('AuthenticationError');
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('pinValuesText guards', () => {
+  it('reports a resolver answer that is not a valid digest instead of writing it', async () => {
+    const broken: ImageResolver = { resolve: async (reference) => ({ reference, digest: 'sha256:', immutableTags: [] }) };
+
+    const result = await pinValuesText(VALUES, 'values.yaml', { resolver: broken, mode: 'digest' });
+
+    expect(result.text).toBe(VALUES);
+    expect(result.images[0]).toMatchObject({ status: 'unpinned', reason: 'the resolver returned the invalid digest "sha256:"' });
+  });
+
+  it('reports a resolver answer that is not a valid tag instead of writing it', async () => {
+    const broken: ImageResolver = { resolve: async (reference) => ({ reference, digest: ETCD, immutableTags: [`sha256:${'a'.repeat(64)}`] }) };
+
+    const result = await pinValuesText(VALUES, 'values.yaml', { resolver: broken, mode: 'tag' });
+
+    expect(result.text).toBe(VALUES);
+    expect(result.images[0]?.status).toBe('unpinned');
+  });
+
+  it('never writes an empty digest next to a tag', async () => {
+    const result = await pinValuesText('image: bitnami/etcd:3\n', 'values.yaml', { resolver: resolver(), mode: 'tag' });
+
+    expect(result.text).toBe('image: bitnami/etcd:3.5.9-debian-12-r2\n');
+    expect(result.text).not.toContain(':@');
+  });
+
+  it('keeps an explicit string tag and anchor when replacing a value', async () => {
+    const text = 'image:\n  repository: bitnami/etcd\n  tag: &t !!str 3\n';
+
+    const result = await pinValuesText(text, 'values.yaml', { resolver: resolver() });
+
+    expect(result.text).toBe('image:\n  repository: bitnami/etcd\n  tag: &t !!str 3.5.9-debian-12-r2\n');
+  });
+
+  it('fills an empty digest key after the colon', async () => {
+    const cases: Array<[string, string]> = [
+      ['  digest:\n', `  digest: ${ETCD}\n`],
+      ['  digest: ~\n', `  digest: ${ETCD}\n`],
+      ["  digest: ''\n", `  digest: '${ETCD}'\n`],
+      ['  digest:   # filled by pin\n', `  digest: ${ETCD}   # filled by pin\n`],
+    ];
+    for (const [before, after] of cases) {
+      const head = 'image:\n  repository: bitnami/etcd\n  tag: 3.5.9-debian-12-r2\n';
+      const result = await pinValuesText(head + before, 'values.yaml', { resolver: resolver(), mode: 'digest' });
+      expect(result.text).toBe(head + after);
+    }
+  });
+});
