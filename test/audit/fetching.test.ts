@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { audit } from '../../src/audit/audit.js';
+import { audit, type AuditOptions } from '../../src/audit/audit.js';
 import type { AuditProgress } from '../../src/audit/progress.js';
 import { FakeAuditRegistry } from './fake-registry.js';
 import { cleanRepository, findingLines, NOW, REGISTRY, REPOSITORY, runAudit } from './scenario.js';
@@ -138,7 +138,7 @@ describe('audit options', () => {
     ['repository with tag', { repositories: ['reg.test/app:1'] }, 'INVALID_REFERENCE', 'takes no tag'],
     ['bad default distro', { repositories: [REPOSITORY], defaultDistro: 'Debian' }, 'TAG_POLICY', 'defaultDistro'],
     ['unknown policy level', { repositories: [REPOSITORY], policy: { levels: ['patch'] } }, 'TAG_POLICY', 'levels[0]'],
-  ])('rejects %s', async (_name, options, code, message) => {
+  ] as Array<[string, Partial<AuditOptions>, string, string]>)('rejects %s', async (_name, options, code, message) => {
     await expect(audit({ registry, ...options })).rejects.toMatchObject({ code, message: expect.stringContaining(message) });
     expect(registry.calls.listTags).toBe(0);
   });
