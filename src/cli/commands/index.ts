@@ -1,10 +1,20 @@
 import type { Command } from 'commander';
 import { registerTagsCommand } from './tags.js';
+import { registerRegistryCommand } from './registry.js';
 
+import { registerLsCommand } from './ls.js';
+import { registerDigestCommand } from './digest.js';
+import { registerCopyCommand } from './copy.js';
+import { registerTagCommand } from './tag.js';
 /**
  * Registers every subcommand on `program`. Each command lives in its own
  * module and only parses arguments, calls the library and prints the result.
  */
 export function registerCommands(program: Command): void {
   registerTagsCommand(program);
+  registerRegistryCommand(program);
+  registerLsCommand(program);
+  registerDigestCommand(program);
+  registerCopyCommand(program);
+  registerTagCommand(program);
 }
