@@ -1,6 +1,6 @@
 /**
- * Builds the config.yml of CNCF Distribution 2.8 (`docker-registry serve`).
- * Keys follow docs/configuration.md of distribution v2.8.2.
+ * Builds the config.yml of CNCF Distribution 2.8 (`docker-registry serve`),
+ * tested with the Debian package docker-registry 2.8.2+ds1.
  */
 import { stringify } from 'yaml';
 

@@ -16,6 +16,7 @@ import { freePort } from './ports.js';
 import { spawnServer, stopServer, type ServerProcess } from './processes.js';
 import { waitForRegistry } from './readiness.js';
 import { makeTempDir, removeDir } from './temp.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
 import { checkExecutable, findTool } from './tools.js';
 
 /** Settings of a test registry. Every field has a default. */
@@ -26,6 +27,11 @@ export interface DistributionOptions {
   users?: RegistryUser[];
   /** Serve HTTPS with a certificate from a test CA (SAN IP:127.0.0.1, DNS:localhost). */
   tls?: boolean;
+  /**
+   * Token server for auth 'token', whose users should match `users`. Default:
+   * one started for `users`, and stopped with the registry.
+   */
+  token?: TokenServer;
   /** Milliseconds to wait for a response to `GET /v2/`. Default 10 000. */
   startTimeoutMs?: number;
   /** Path of the registry program. Default: `docker-registry` on PATH or in /usr/bin. */
@@ -49,6 +55,8 @@ export interface Distribution {
   caFile?: string;
   /** Folder containing only `ca.crt`, for skopeo's `--cert-dir`. */
   caDir?: string;
+  /** The token server, for auth 'token'. */
+  token?: TokenServer;
   /** The registry's log output so far (stderr and stdout), for diagnosing a failed test. */
   logs(): string;
   /** Stops the registry (SIGTERM, then SIGKILL after 2 s) and removes its temp folders. Calling it twice is safe. */
@@ -82,6 +90,7 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
   const users = (options.users ?? DEFAULT_USERS).map((user) => ({ ...user }));
 
   const root = await makeTempDir('registry');
+  let startedToken: TokenServer | undefined;
   try {
     const storage = path.join(root, 'storage');
     await mkdir(storage);
@@ -91,6 +100,12 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
       const file = path.join(root, 'htpasswd');
       await writeHtpasswd(file, users);
       base.htpasswd = { realm: HTPASSWD_REALM, file };
+    }
+
+    let token: TokenServer | undefined;
+    if (auth === 'token') {
+      token = options.token ?? (startedToken = await startTokenServer({ users }));
+      base.token = { realm: token.realm, service: token.service, issuer: token.issuer, rootCertBundle: token.rootCertFile };
     }
 
     const tls = options.tls === true ? await createTls(root) : undefined;
@@ -110,9 +125,10 @@ export async function startDistribution(options: DistributionOptions = {}): Prom
         if (attempt < PORT_ATTEMPTS && server.stderr().includes('address already in use')) continue;
         throw error;
       }
-      return runningDistribution({ port, url, auth, storage, users, root, server, tls });
+      return runningDistribution({ port, url, auth, storage, users, root, server, tls, token, startedToken });
     }
   } catch (error) {
+    await startedToken?.stop();
     await removeDir(root);
     throw error;
   }
@@ -127,6 +143,9 @@ interface RunningParts {
   root: string;
   server: ServerProcess;
   tls: RegistryTls | undefined;
+  token: TokenServer | undefined;
+  /** The token server started for this registry, which stops with it. */
+  startedToken: TokenServer | undefined;
 }
 
 /** The TLS files of a registry: its test CA and the server certificate that CA signed. */
@@ -167,10 +186,12 @@ function runningDistribution(parts: RunningParts): Distribution {
     storage: parts.storage,
     users: parts.users,
     ...tls,
+    ...(parts.token === undefined ? {} : { token: parts.token }),
     logs: () => parts.server.stderr(),
     stop() {
       stopping ??= (async () => {
         await stopServer(parts.server);
+        await parts.startedToken?.stop();
         await removeDir(parts.root);
       })();
       return stopping;

@@ -57,6 +57,12 @@ export class InvalidRegistryOptionsError extends TagkeeperError {
   readonly code = 'INVALID_REGISTRY_OPTIONS';
 }
 
+/** A request to the test token server is invalid, such as a malformed scope; the server returns 400. */
+export class InvalidTokenRequestError extends TagkeeperError {
+  override readonly name = 'InvalidTokenRequestError';
+  readonly code = 'INVALID_TOKEN_REQUEST';
+}
+
 /** An image spec given to the OCI layout builder is invalid. */
 export class InvalidImageSpecError extends TagkeeperError {
   override readonly name = 'InvalidImageSpecError';
