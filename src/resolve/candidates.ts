@@ -21,28 +21,43 @@ export function resolvePolicy(input: TagPolicyInput | undefined): TagPolicy {
   return parseTagPolicy(input ?? RESOLVE_POLICY);
 }
 
-/**
- * Returns the immutable tags among `published` in the scope of `rollingTag`,
- * newest first. A tag without a distro stands for the policy's default
- * distro; when the policy names none, the scopes of every distro published in
- * the repository are merged, so the result never misses the tag's twin.
- */
-export function candidatesFor(rollingTag: RollingTag, published: readonly string[], policy: TagPolicy): string[] {
-  const builds = immutableTagsOf(published);
-  const needsDefaultDistro = rollingTag.distro === undefined;
-  const distros =
-    !needsDefaultDistro || policy.defaultDistro !== undefined
-      ? [undefined]
-      : [...new Set(builds.map((build) => build.distro))];
+/** The immutable tags a rolling tag may point to, in the order to read them. */
+export interface Candidates {
+  /** Immutable tags of the scope: the newest of each distro first, then the others, each group newest first. */
+  tags: string[];
+  /**
+   * How many leading tags to read together in the first round: 1 when the
+   * distro is known, else one per distro, because the default distro, and so
+   * the likeliest candidate, is unknown.
+   */
+  firstRound: number;
+}
 
-  const members = new Map<string, ImmutableTag>();
+/**
+ * Returns the immutable tags among `published` in the scope of `rollingTag`.
+ * A tag without a distro stands for the policy's default distro; when the
+ * policy names none, the scopes of every distro published in the repository
+ * are merged, so the result never misses the tag's twin.
+ */
+export function candidatesFor(rollingTag: RollingTag, published: readonly string[], policy: TagPolicy): Candidates {
+  const builds = immutableTagsOf(published);
+  const distroKnown = rollingTag.distro !== undefined || policy.defaultDistro !== undefined;
+  const distros = distroKnown ? [undefined] : [...new Set(builds.map((build) => build.distro))];
+
+  const members: ImmutableTag[] = [];
   for (const distro of distros) {
     const scope = scopeUnderPolicy(rollingTag, distro === undefined ? policy : { ...policy, defaultDistro: distro });
-    for (const build of builds) {
-      if (isInScope(scope, build)) {
-        members.set(build.tag, build);
-      }
+    members.push(...builds.filter((build) => isInScope(scope, build)));
+  }
+  members.sort((a, b) => compareImmutableTags(b, a));
+
+  const newestOfDistro = new Map<string, ImmutableTag>();
+  for (const member of members) {
+    if (!newestOfDistro.has(member.distro)) {
+      newestOfDistro.set(member.distro, member);
     }
   }
-  return [...members.values()].sort((a, b) => compareImmutableTags(b, a)).map((build) => build.tag);
+  const leading = [...newestOfDistro.values()];
+  const rest = members.filter((member) => newestOfDistro.get(member.distro) !== member);
+  return { tags: [...leading, ...rest].map((member) => member.tag), firstRound: Math.max(1, leading.length) };
 }

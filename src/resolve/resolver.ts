@@ -92,9 +92,10 @@ export class Resolver {
 
   /**
    * Resolves one reference. A rolling tag is read with HEAD, then the
-   * immutable tags of its scope are read newest first, the first alone (it
-   * is nearly always the match) and the rest in batches of the concurrency
-   * limit, until one has the same digest.
+   * immutable tags of its scope newest first, until one has the same digest:
+   * the newest alone (it is nearly always the match), or the newest of each
+   * distro together when the default distro is unknown, then the rest in
+   * batches of the concurrency limit.
    *
    * @throws InvalidReferenceError or InvalidPlatformError for bad input.
    * @throws ReferenceNotFoundError when the reference names no manifest.
@@ -191,8 +192,8 @@ export class Resolver {
 
   private async resolveRolling(reference: ImageReference, tag: RollingTag, shown: string): Promise<ResolvedReference> {
     const [descriptor, published] = await Promise.all([this.require(reference, shown), this.tags(reference)]);
-    const candidates = candidatesFor(tag, published, this.policy);
-    const twin = await this.findTwin(reference, candidates, descriptor.digest);
+    const { tags: candidates, firstRound } = candidatesFor(tag, published, this.policy);
+    const twin = await this.findTwin(reference, candidates, firstRound, descriptor.digest);
     const result: ResolvedReference = {
       reference: shown,
       kind: 'rolling',
@@ -210,10 +211,15 @@ export class Resolver {
     return result;
   }
 
-  /** Returns the first candidate, newest first, whose digest is `digest`. */
-  private async findTwin(repository: RepositoryName, candidates: readonly string[], digest: string): Promise<string | undefined> {
+  /** Returns the first candidate, in the given order, whose digest is `digest`. */
+  private async findTwin(
+    repository: RepositoryName,
+    candidates: readonly string[],
+    firstRound: number,
+    digest: string,
+  ): Promise<string | undefined> {
     let start = 0;
-    let batch = 1;
+    let batch = Math.min(firstRound, this.limit.limit);
     while (start < candidates.length) {
       const slice = candidates.slice(start, start + batch);
       const descriptors = await Promise.all(slice.map((tag) => this.descriptor({ ...repositoryOf(repository), tag })));
