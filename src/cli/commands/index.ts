@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { registerTagsCommand } from './tags.js';
 import { registerRegistryCommand } from './registry.js';
-
 import { registerLsCommand } from './ls.js';
 import { registerDigestCommand } from './digest.js';
 import { registerCopyCommand } from './copy.js';
 import { registerTagCommand } from './tag.js';
+import { registerAuditCommand } from './audit.js';
+
 /**
  * Registers every subcommand on `program`. Each command lives in its own
  * module and only parses arguments, calls the library and prints the result.
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerDigestCommand(program);
   registerCopyCommand(program);
   registerTagCommand(program);
+  registerAuditCommand(program);
 }
