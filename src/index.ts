@@ -9,3 +9,4 @@ export { TAG_PATTERN, isValidTag } from './grammar.js';
 export * from './scheme/index.js';
 export * from './release/index.js';
 export * from './resolve/index.js';
+export * from './registry/index.js';
