@@ -20,3 +20,4 @@ export { findValuesImages, pinValues, pinValuesText, type PinOptions, type PinRe
 export { CHART_IMAGES_ANNOTATIONS, updateChartImages, type ChartImageEntry, type ChartImagesResult } from './chart-images.js';
 export { unifiedDiff, type UnifiedDiffOptions } from './unified-diff.js';
 export { writeFileAtomic } from './atomic-write.js';
+export { resolverPort, type ReferenceResolver } from './resolver-port.js';
