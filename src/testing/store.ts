@@ -26,6 +26,8 @@ export interface Repository {
   manifests: Map<string, StoredManifest>;
   /** Digest by tag. */
   tags: Map<string, string>;
+  /** True once any tag was set, even if all were deleted since; Distribution then lists tags as `null` instead of 404. */
+  everTagged: boolean;
 }
 
 /**
@@ -102,6 +104,7 @@ export class MemoryStore {
     }
     if (tag !== undefined) {
       target.tags.set(tag, manifest.digest);
+      target.everTagged = true;
     }
   }
 
@@ -150,7 +153,7 @@ export class MemoryStore {
   private ensureRepository(name: string): Repository {
     let repository = this.repositories.get(name);
     if (!repository) {
-      repository = { name, blobs: new Set(), manifests: new Map(), tags: new Map() };
+      repository = { name, blobs: new Set(), manifests: new Map(), tags: new Map(), everTagged: false };
       this.repositories.set(name, repository);
     }
     return repository;

@@ -79,7 +79,7 @@ describe('tags/list', () => {
 
     const reply = await send(registry, 'GET', '/v2/app/tags/list?n=0');
 
-    expect(reply.json).toEqual({ name: 'app', tags: [] });
+    expect(reply.json).toEqual({ name: 'app', tags: null });
     expect(header(reply, 'link')).toBeUndefined();
   });
 
@@ -120,6 +120,13 @@ describe('tags/list', () => {
   it.each([
     ['an unknown repository', async () => undefined],
     ['a repository with blobs only', async (registry: MemoryRegistry) => void (await pushBlob(registry, 'app', 'x'))],
+    [
+      'a repository with untagged manifests only',
+      async (registry: MemoryRegistry) => {
+        const image = await pushImage(registry, 'other', 'x');
+        await pushImage(registry, 'app', image.digest, { seed: 'x' });
+      },
+    ],
   ])('answers %s with 404 NAME_UNKNOWN', async (_case, prepare) => {
     const registry = await startRegistry();
     await prepare(registry);
@@ -131,14 +138,15 @@ describe('tags/list', () => {
     expect(reply.json).toMatchObject({ errors: [{ detail: { name: 'app' } }] });
   });
 
-  it('lists no tags for a repository with an untagged manifest', async () => {
+  it('lists tags as null once every tag was deleted, like Distribution', async () => {
     const registry = await startRegistry();
     await pushImage(registry, 'app', 'only');
     await send(registry, 'DELETE', '/v2/app/manifests/only');
 
     const reply = await send(registry, 'GET', '/v2/app/tags/list');
 
-    expect(reply.json).toEqual({ name: 'app', tags: [] });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ name: 'app', tags: null });
   });
 });
 

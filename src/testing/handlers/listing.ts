@@ -4,16 +4,20 @@ import { sendJson, type Exchange } from '../http.js';
 import { compareLexically } from '../store.js';
 import { methodNotAllowed, type RegistryContext } from './context.js';
 
-/** Serves `GET /v2/<name>/tags/list?n=&last=`; 404 NAME_UNKNOWN for a repository without manifests, as Distribution does. */
+/**
+ * Serves `GET /v2/<name>/tags/list?n=&last=`. Like CNCF Distribution 2.8.2, a
+ * repository that never had a tag is 404 NAME_UNKNOWN, and one whose tags were
+ * all deleted lists `"tags": null`, which clients must accept as no tags.
+ */
 export function handleTagsList(context: RegistryContext, exchange: Exchange, repository: string): void {
   requireGet(exchange);
   const stored = context.store.repository(repository);
-  if (!stored || stored.manifests.size === 0) {
+  if (!stored?.everTagged) {
     throw registryError(404, RegistryErrorCode.nameUnknown, undefined, { name: repository });
   }
   const page = paginate(context, exchange, context.store.tags(repository));
   const headers = linkHeader(`/v2/${repository}/tags/list`, page);
-  sendJson(exchange, 200, { name: repository, tags: page.entries }, headers);
+  sendJson(exchange, 200, { name: repository, tags: page.entries.length > 0 ? page.entries : null }, headers);
 }
 
 /** Serves `GET /v2/_catalog?n=&last=`: repositories with a manifest or a blob. */
