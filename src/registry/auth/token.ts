@@ -89,7 +89,7 @@ function basicExchange(request: TokenRequest): TokenExchange {
   if (password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${username ?? ''}:${password}`).toString('base64')}`;
   }
-  const note = `token request for ${request.registry}, ${password === undefined ? 'anonymous' : 'with Basic credentials'}`;
+  const note = `token request for ${request.registry}, ${password === undefined ? 'anonymous' : 'with username and password'}`;
   return { method: 'GET', url, headers, note };
 }
 

@@ -276,13 +276,13 @@ function credentialRepository(request: RegistryRequest): string | undefined {
 function describeAuthorization(authorization: Authorization): string {
   switch (authorization.source) {
     case 'basic':
-      return 'with Basic credentials';
+      return 'with username and password';
     case 'registry-token':
       return 'with the stored registry token';
     case 'cached-token':
-      return 'with a cached bearer token';
+      return 'with a cached token';
     case 'new-token':
-      return 'with a new bearer token';
+      return 'with a new token';
     case 'none':
       return 'anonymous';
   }
