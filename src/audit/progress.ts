@@ -21,7 +21,7 @@ export interface ProgressStream {
   write(text: string): boolean;
 }
 
-/** Receives progress updates; `finish` erases the line. */
+/** Receives progress updates; `finish` erases the line, and calling it twice erases once. */
 export interface ProgressReporter {
   update(progress: AuditProgress): void;
   finish(): void;
@@ -56,6 +56,7 @@ export function createProgressBar(stream: ProgressStream, now: () => number = Da
     finish() {
       if (drawn) {
         stream.write(ERASE_LINE);
+        drawn = false;
       }
     },
   };
