@@ -10,3 +10,4 @@ export * from './scheme/index.js';
 export * from './release/index.js';
 export * from './resolve/index.js';
 export * from './registry/index.js';
+export * from './audit/index.js';

@@ -40,6 +40,6 @@ export {
   writeLedger,
   type LedgerMismatch,
 } from './ledger.js';
-export type { AuditManifest, AuditRegistry, ManifestDescriptor as AuditManifestDescriptor, RepositoryName } from './ports.js';
+export type { AuditManifest, AuditRegistry, ManifestDescriptor as AuditManifestDescriptor, RepositoryName as AuditRepositoryName } from './ports.js';
 export { createProgressBar, type AuditProgress, type ProgressReporter, type ProgressStream } from './progress.js';
 export { buildReport, reportFails, summarize, type AuditReport, type AuditSummary, type RepositoryReport } from './report.js';
