@@ -6,6 +6,7 @@ import { registerDigestCommand } from './digest.js';
 import { registerCopyCommand } from './copy.js';
 import { registerTagCommand } from './tag.js';
 import { registerAuditCommand } from './audit.js';
+import { registerPinCommand } from './pin.js';
 
 /**
  * Registers every subcommand on `program`. Each command lives in its own
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerCopyCommand(program);
   registerTagCommand(program);
   registerAuditCommand(program);
+  registerPinCommand(program);
 }
