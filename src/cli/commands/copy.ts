@@ -1,7 +1,7 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { formatReference, parseReference } from '../../registry/reference.js';
 import { printJson } from '../output.js';
-import { addRegistryOptions, createRegistryClient, type RegistryFlags } from '../registry-options.js';
+import { addRegistryOptions, createRegistryClient, RegistryOptionError, type RegistryFlags } from '../registry-options.js';
 
 /** Options of `tagkeeper copy`, as commander parses them. */
 interface CopyCommandOptions extends RegistryFlags {
@@ -46,7 +46,7 @@ async function runCopy(sourceInput: string, destinationInput: string, options: C
 function parseConcurrency(value: string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 1 || number > 64) {
-    throw new InvalidArgumentError('expected a whole number from 1 to 64');
+    throw new RegistryOptionError(`--concurrency ${JSON.stringify(value)} is invalid: expected a whole number from 1 to 64`);
   }
   return number;
 }
