@@ -43,6 +43,8 @@ export interface Distribution {
   /** Registry name for references: '127.0.0.1:PORT'. */
   host: string;
   port: number;
+  /** Process id of the registry. */
+  pid: number;
   /** 'http://127.0.0.1:PORT' or 'https://127.0.0.1:PORT'. */
   url: string;
   auth: 'none' | 'htpasswd' | 'token';
@@ -181,6 +183,7 @@ function runningDistribution(parts: RunningParts): Distribution {
   return {
     host: `127.0.0.1:${parts.port}`,
     port: parts.port,
+    pid: parts.server.child.pid ?? -1,
     url: parts.url,
     auth: parts.auth,
     storage: parts.storage,

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { CommandFailedError, ToolMissingError } from './errors.js';
@@ -37,12 +37,7 @@ async function searchExecutable(name: string): Promise<string> {
   const folders = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/bin', '/usr/sbin'];
   for (const folder of folders) {
     const candidate = path.join(folder, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this folder: try the next one.
-    }
+    if (await isExecutableFile(candidate)) return candidate;
   }
   throw new ToolMissingError(name, DEBIAN_PACKAGES[name] ?? name);
 }
@@ -53,11 +48,19 @@ async function searchExecutable(name: string): Promise<string> {
  * @throws ToolMissingError naming the Debian package of `tool`.
  */
 export async function checkExecutable(file: string, tool: string): Promise<string> {
+  if (await isExecutableFile(file)) return file;
+  throw new ToolMissingError(`${tool} (${file})`, DEBIAN_PACKAGES[tool] ?? tool);
+}
+
+/** Checks for a regular file with an execute bit, which `access(X_OK)` alone does not prove for root. */
+async function isExecutableFile(file: string): Promise<boolean> {
   try {
+    const info = await stat(file);
+    if (!info.isFile() || (info.mode & 0o111) === 0) return false;
     await access(file, constants.X_OK);
-    return file;
+    return true;
   } catch {
-    throw new ToolMissingError(`${tool} (${file})`, DEBIAN_PACKAGES[tool] ?? tool);
+    return false;
   }
 }
 
@@ -79,7 +82,7 @@ export interface ToolOutput {
   stderr: string;
 }
 
-/** Longest part of stderr quoted in an error. The end is kept, because it contains the reason. */
+/** Maximum length of the stderr quoted in an error. The end is kept, because it contains the reason. */
 const MAX_STDERR_IN_ERROR = 4000;
 
 /**
