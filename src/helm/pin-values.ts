@@ -107,6 +107,19 @@ export async function pinValuesText(text: string, file: string, options: PinOpti
   return { text: pinned?.text ?? text, images: pinned?.images ?? [] };
 }
 
+/**
+ * Reads and parses the values files `files` and returns their images without
+ * resolving them, as {@link pinValues} would find them. Throws
+ * {@link InvalidValuesFileError} like it.
+ */
+export async function readValuesImages(files: string[]): Promise<FoundImage[]> {
+  const images: FoundImage[] = [];
+  for (const file of files) {
+    images.push(...findImages(parseValuesSource(await readValuesFile(file), file)));
+  }
+  return images;
+}
+
 /** Finds the images of a values text without resolving them, for audits and tests. */
 export function findValuesImages(text: string, file: string): FoundImage[] {
   return findImages(parseValuesSource(text, file));
