@@ -9,8 +9,8 @@ const CHUNK_SIZE = 1024 * 1024;
  * held in memory, so layers of hundreds of MiB can be streamed to disk.
  *
  * The bytes are the AES-256-CTR keystream under the SHA-256 of the seed,
- * which OpenSSL produces at well over 1 GiB/s. They need to look random to
- * gzip and to a registry, not to an attacker.
+ * which costs less than hashing and writing the layer. They need to look
+ * random to gzip and to a registry, not to an attacker.
  */
 export function* randomBytesFromSeed(seed: string, size: number): Generator<Buffer> {
   const key = createHash('sha256').update(`tagkeeper-test-layer\0${seed}`).digest();
