@@ -120,7 +120,7 @@ export interface MemoryRegistry {
   requests: RequestRecord[];
   /** Empties {@link MemoryRegistry.requests}. */
   resetRequests(): void;
-  /** Names of the repositories that contain a manifest or a blob, sorted. */
+  /** Names of the repositories that ever received a blob or a manifest, sorted; deletes do not remove a repository, as in Distribution. */
   repositories(): string[];
   /** Tags of `repository`, sorted; empty for an unknown repository. */
   tags(repository: string): string[];

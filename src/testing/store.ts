@@ -39,17 +39,17 @@ export class MemoryStore {
   private readonly blobs = new Map<string, StoredBlob>();
   private readonly repositories = new Map<string, Repository>();
 
-  /** Returns the repository, or undefined when nothing was ever stored in it. */
+  /** Returns the repository, or undefined when no blob or manifest was ever stored in it. */
   repository(name: string): Repository | undefined {
     return this.repositories.get(name);
   }
 
-  /** Names of the repositories that contain a manifest or a blob, sorted. */
+  /**
+   * Names of the repositories that ever received a blob or a manifest, sorted.
+   * Like CNCF Distribution 2.8, a repository stays listed after its content is deleted.
+   */
   repositoryNames(): string[] {
-    return [...this.repositories.values()]
-      .filter((repository) => repository.blobs.size > 0 || repository.manifests.size > 0)
-      .map((repository) => repository.name)
-      .sort(compareLexically);
+    return [...this.repositories.keys()].sort(compareLexically);
   }
 
   /** Returns the blob when it is linked in `repository`. */
@@ -80,7 +80,7 @@ export class MemoryStore {
     if (!target?.blobs.delete(digest)) {
       return false;
     }
-    this.dropUnused(target);
+    this.dropUnlinkedBlobs();
     return true;
   }
 
@@ -119,7 +119,6 @@ export class MemoryStore {
         target.tags.delete(tag);
       }
     }
-    this.dropUnused(target);
     return true;
   }
 
@@ -159,11 +158,8 @@ export class MemoryStore {
     return repository;
   }
 
-  /** Removes an emptied repository and the blobs no repository links any more. */
-  private dropUnused(repository: Repository): void {
-    if (repository.blobs.size === 0 && repository.manifests.size === 0) {
-      this.repositories.delete(repository.name);
-    }
+  /** Frees the content of blobs that no repository links any more. */
+  private dropUnlinkedBlobs(): void {
     const linked = new Set<string>();
     for (const each of this.repositories.values()) {
       for (const digest of each.blobs) {

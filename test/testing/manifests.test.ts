@@ -411,16 +411,16 @@ describe('manifest DELETE', () => {
     expect(registry.tags('app')).toEqual(['1.0']);
   });
 
-  it('removes a repository whose last content is deleted from the catalog', async () => {
+  it('keeps a repository in the catalog after its content is deleted, like Distribution', async () => {
     const registry = await startRegistry();
     const image = await pushImage(registry, 'app', '1.0');
     const manifest = image.manifest as { config: { digest: string }; layers: Array<{ digest: string }> };
 
     await send(registry, 'DELETE', `/v2/app/manifests/${image.digest}`);
     await send(registry, 'DELETE', `/v2/app/blobs/${manifest.config.digest}`);
-    expect(registry.repositories()).toEqual(['app']);
     await send(registry, 'DELETE', `/v2/app/blobs/${manifest.layers[0]?.digest}`);
 
-    expect(registry.repositories()).toEqual([]);
+    expect(registry.repositories()).toEqual(['app']);
+    expect((await send(registry, 'HEAD', `/v2/app/blobs/${manifest.config.digest}`)).status).toBe(404);
   });
 });

@@ -20,7 +20,7 @@ export function handleTagsList(context: RegistryContext, exchange: Exchange, rep
   sendJson(exchange, 200, { name: repository, tags: page.entries.length > 0 ? page.entries : null }, headers);
 }
 
-/** Serves `GET /v2/_catalog?n=&last=`: repositories with a manifest or a blob. */
+/** Serves `GET /v2/_catalog?n=&last=`: every repository that ever received a blob or a manifest. */
 export function handleCatalog(context: RegistryContext, exchange: Exchange): void {
   requireGet(exchange);
   const page = paginate(context, exchange, context.store.repositoryNames());
