@@ -11,3 +11,4 @@ export * from './release/index.js';
 export * from './resolve/index.js';
 export * from './registry/index.js';
 export * from './audit/index.js';
+export * from './helm/index.js';
