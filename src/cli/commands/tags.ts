@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { TagkeeperError } from '../../errors.js';
 import {
+  checkDistro,
   computeTagSet,
   InvalidTagError,
   loadTagPolicyFile,
@@ -62,6 +63,8 @@ export function registerTagsCommand(program: Command): void {
 }
 
 async function runTags(options: TagsOptions): Promise<void> {
+  // Checked first: --distro is also the default distro when nothing else names one.
+  checkDistro(options.distro);
   const policy = await buildPolicy(options);
   const published = options.existing === undefined ? [] : await readTagList(options.existing);
   const tagSet = computeTagSet(
