@@ -186,6 +186,10 @@ async function uploadStream(
     // A failing source or a digest mismatch aborts the PUT; report that cause, not the aborted request.
     throw sourceError ?? error;
   }
+  // A registry that already has the blob may answer before reading the whole body; a failure seen so far still counts.
+  if (sourceError !== undefined) {
+    throw sourceError;
+  }
   return { digest: options.digest, size: options.size };
 }
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryClient } from '../../src/registry/client.js';
@@ -138,6 +138,25 @@ describe('copyImage against Distribution', () => {
   it('reports a missing source and writes nothing', async () => {
     await expect(client.copyImage(`${source().host}/apps/missing:1`, `${mirror().host}/mirror/missing:1`)).rejects.toMatchObject({ name: 'NotFoundError' });
     await expect(client.listTags(`${mirror().host}/mirror/missing`)).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  it('stops before the manifest when a layer is corrupted at the source', async () => {
+    const image = await buildImage(layout, 'corrupt', { seed: 'corrupt', layers: [{ size: 100_000 }] });
+    await pushImage(image, source(), 'apps/corrupt:1');
+    const layer = image.layerDigests[0] ?? '';
+    const hex = layer.slice('sha256:'.length);
+    // Distribution serves blobs from disk without checking them, so a flipped byte reaches the client.
+    const stored = path.join(source().storage, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+    const content = await readFile(stored);
+    content[content.length - 1] = (content[content.length - 1] ?? 0) ^ 0xff;
+    await writeFile(stored, content);
+
+    await expect(client.copyImage(`${source().host}/apps/corrupt:1`, `${mirror().host}/mirror/corrupt:1`)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      expected: layer,
+    });
+    expect(await client.blobExists(`${mirror().host}/mirror/corrupt`, layer)).toBe(false);
+    await expect(client.headManifest(`${mirror().host}/mirror/corrupt:1`)).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
   it('rejects a destination digest that differs from the source', async () => {
