@@ -140,7 +140,7 @@ export function buildPlan(input: PlanInput): ReleasePlan {
           action: 'unchanged',
           from: immutableNow,
           to: immutableNow,
-          reason: `already points to this image; ${input.revisionChoice.reason}`,
+          reason: `already points to this image; ${keptBecause(input.revisionChoice)}`,
         };
 
   const rolling = sortForWriting(input.rolling).map((decision) => planRolling(decision, input));
@@ -173,7 +173,20 @@ function planRolling(decision: RollingDecision, input: PlanInput): TagOperation 
   if (now === input.digest) {
     return { ...base, action: 'unchanged', from: now, to: now, reason: 'already points to this image' };
   }
-  return { ...base, action: 'move', from: now, to: input.digest, reason: `this release is the newest of ${decision.level} ${decision.tag}` };
+  return { ...base, action: 'move', from: now, to: input.digest, reason: `this release is the newest in the scope of ${decision.tag}` };
+}
+
+function keptBecause(choice: RevisionChoice): string {
+  switch (choice.kind) {
+    case 'reused':
+      return 'the source already is this revision';
+    case 'unchanged':
+      return 'the source differs from it only in build timestamps';
+    case 'explicit':
+      return choice.reason;
+    case 'new':
+      return 'another run created it after the tags were listed';
+  }
 }
 
 function sortForWriting(decisions: readonly RollingDecision[]): RollingDecision[] {

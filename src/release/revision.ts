@@ -76,7 +76,7 @@ export async function chooseRevision(input: RevisionInput): Promise<RevisionDeci
         digest: newestDigest,
         choice: {
           kind: 'unchanged',
-          reason: `${input.sourceText} differs from ${newestTag} only in build timestamps (${comparison.reason}); no new revision`,
+          reason: `${input.sourceText} differs from ${newestTag} only in build timestamps (${comparison.reason})`,
           sourceDigest: input.sourceDigest,
         },
       };

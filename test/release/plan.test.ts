@@ -161,7 +161,7 @@ describe('plan helpers', () => {
       revision: 0,
       operations: [
         { tag: '3.5.10-debian-12-r0', action: 'create', from: null, to: NEW, reason: 'first revision of 3.5.10 on debian-12' },
-        { tag: '3', action: 'move', from: OLD, to: NEW, reason: 'this release is the newest of major 3' },
+        { tag: '3', action: 'move', from: OLD, to: NEW, reason: 'this release is the newest in the scope of 3' },
         { tag: 'latest', action: 'skip', from: null, to: null, reason: 'kept' },
       ],
     });

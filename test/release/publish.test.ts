@@ -199,7 +199,10 @@ describe('publish skip-if-unchanged', () => {
     expect(result.revision).toBe(0);
     expect(result.digest).toBe(digestOf(monday));
     expect(result.plan.revisionChoice.kind).toBe('unchanged');
-    expect(result.plan.operations[0]?.reason).toContain('differs from 3.5.9-debian-12-r0 only in build timestamps');
+    expect(result.plan.revisionChoice.reason).toBe(
+      `${tuesday} differs from 3.5.9-debian-12-r0 only in build timestamps (same layers on the image, configs differ only in build timestamps)`,
+    );
+    expect(result.plan.operations[0]?.reason).toBe('already points to this image; the source differs from it only in build timestamps');
     expect(registry.writes()).toEqual([]);
     expect(registry.tagMap(target)['3.5.9-debian-12-r1']).toBeUndefined();
   });

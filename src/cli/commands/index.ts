@@ -7,6 +7,9 @@ import { registerCopyCommand } from './copy.js';
 import { registerTagCommand } from './tag.js';
 import { registerAuditCommand } from './audit.js';
 import { registerPinCommand } from './pin.js';
+import { registerPublishCommand } from './publish.js';
+import { registerResolveCommand } from './resolve.js';
+import { registerDemoCommand } from './demo.js';
 
 /**
  * Registers every subcommand on `program`. Each command lives in its own
@@ -21,4 +24,7 @@ export function registerCommands(program: Command): void {
   registerTagCommand(program);
   registerAuditCommand(program);
   registerPinCommand(program);
+  registerPublishCommand(program);
+  registerResolveCommand(program);
+  registerDemoCommand(program);
 }
