@@ -5,7 +5,7 @@ import { runCredentialHelper } from './credential-helper.js';
 import type { Credential } from './credentials.js';
 import { helperServerUrl, keyMatch, parseRegistryKey } from './registry-key.js';
 
-/** A Docker `config.json` or Podman `auth.json` cannot be read or holds an invalid entry. */
+/** A Docker `config.json` or Podman `auth.json` cannot be read or contains an invalid entry. */
 export class CredentialFileError extends TagkeeperError {
   override readonly name = 'CredentialFileError';
   readonly code = 'INVALID_CREDENTIAL_FILE';

@@ -11,13 +11,13 @@ import { requestToken } from './token.js';
 import type { SendTokenRequest } from './token.js';
 import { TokenCache } from './token-cache.js';
 
-/** How a registry asked to be authenticated, learned from its last challenge. */
+/** Auth scheme of a registry, learned from its last challenge. */
 export type RegistryChallenge =
   | { scheme: 'anonymous' }
   | { scheme: 'basic' }
   | { scheme: 'bearer'; realm: URL; service?: string };
 
-/** What the authenticator knows about one registry. */
+/** Auth state of one registry. */
 export interface RegistryAuthState {
   /** The registry as requests name it (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
   registry: string;
@@ -25,7 +25,7 @@ export interface RegistryAuthState {
   apiHostname: string;
   /** True when the registry may be reached over plain HTTP (loopback or marked insecure). */
   plainHttpAllowed: boolean;
-  /** Undefined until the registry answered a probe or sent a challenge. */
+  /** Undefined until the registry responded to a probe or sent a challenge. */
   challenge?: RegistryChallenge;
   /** Credential lookups, by repository ('' for none), done once per transport. */
   credentials: Map<string, Promise<Credential | undefined>>;
@@ -49,7 +49,7 @@ export interface AuthorizationRequest {
   repository?: string;
 }
 
-/** What the authenticator needs from the transport. */
+/** Dependencies of the authenticator on the transport. */
 export interface AuthenticatorOptions {
   credentials: CredentialStore;
   /** Hosts (`host` or `host:port`) other than the registry's own that may receive its credentials as token realms. */
@@ -79,8 +79,8 @@ export class Authenticator {
    * Returns the `Authorization` for a request that needs `scopes`, fetching a
    * token when the registry uses bearer auth and no cached one covers them.
    *
-   * @throws AuthenticationError when the registry asks for Basic auth and no
-   * username and password are stored, or when the token server refuses.
+   * @throws AuthenticationError when the registry requires Basic auth and no
+   * username and password are stored, or when the token server rejects the request.
    * @throws BlockedHostError or InsecureSchemeError when the realm may not be contacted.
    */
   async authorize(state: RegistryAuthState, request: AuthorizationRequest, redactor: SecretRedactor): Promise<Authorization> {
@@ -130,8 +130,9 @@ export class Authenticator {
    * Learns from a 401 of the registry. Returns whether sending the request
    * again with a new `Authorization` may succeed, and the scopes to ask for
    * then (the request's, plus those the challenge names). A request that
-   * carried a cached token is retried once with a fresh token; one that
-   * carried a fresh token, Basic credentials or a registry token is not.
+   * carried a cached token is retried once with a fresh token. A request that
+   * carried a fresh token, a username and password, or a registry token is
+   * not retried.
    *
    * @throws InvalidChallengeError when the `WWW-Authenticate` header is malformed or a bearer challenge has no valid realm.
    */
@@ -141,7 +142,12 @@ export class Authenticator {
     sent: Authorization,
     scopes: readonly string[],
   ): { retry: boolean; scopes: string[] } {
-    const values = Array.isArray(header) ? header : header === undefined ? [] : [header];
+    let values: string[] = [];
+    if (Array.isArray(header)) {
+      values = header;
+    } else if (header !== undefined) {
+      values = [header];
+    }
     const challenges = values.flatMap((value) => parseWwwAuthenticate(value));
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer');
     const chosen = bearer ?? challenges.find((challenge) => challenge.scheme === 'basic');

@@ -57,7 +57,7 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
     const challenge: Challenge = { scheme: scheme.toLowerCase(), params: {} };
     challenges.push(challenge);
 
-    // The scheme stands alone when a comma or the end follows it.
+    // A scheme followed by a comma or the end has no parameters.
     if (!scanner.skipSpaces() || scanner.peek() === ',') {
       scanner.expectListEnd();
       continue;
@@ -159,7 +159,7 @@ class Scanner {
     return this.input.slice(start, this.position);
   }
 
-  /** Reads a token68 when one stands here alone (followed by the end or a comma), else consumes nothing. */
+  /** Reads a token68 that is followed by the end or a comma, else consumes nothing. */
   token68(): string | undefined {
     const start = this.position;
     let end = start;

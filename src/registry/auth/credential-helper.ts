@@ -29,7 +29,7 @@ export class CredentialHelperError extends TagkeeperError {
 }
 
 /**
- * Asks the credential helper `docker-credential-NAME` for the credentials of
+ * Runs the credential helper `docker-credential-NAME` to get the credentials of
  * `serverUrl`, with the protocol of docker/docker-credential-helpers v0.8:
  * `get` as the argument, the server URL on stdin, and
  * `{"ServerURL","Username","Secret"}` on stdout. Returns undefined when the
@@ -47,7 +47,10 @@ export async function runCredentialHelper(
 ): Promise<Credential | undefined> {
   const helper = `docker-credential-${name}`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
-    throw new CredentialHelperError(helper, 'the helper name may only contain letters, digits, ".", "_" and "-"; check credsStore and credHelpers in the credential file');
+    throw new CredentialHelperError(
+      helper,
+      `invalid helper name "${name}": it may only contain letters, digits, ".", "_" and "-"; check credsStore and credHelpers in the credential file`,
+    );
   }
 
   const result = await runHelper(helper, serverUrl, env);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { credentialFromFile, readAuthFile } from './auth-file.js';
 import { keyMatch, parseRegistryKey } from './registry-key.js';
 
-/** What a registry login holds. Set `username` and `password`, or one of the tokens. */
+/** Registry login data. Set `username` and `password`, or one of the tokens. */
 export interface Credential {
   username?: string;
   password?: string;
@@ -14,7 +14,7 @@ export interface Credential {
   registryToken?: string;
 }
 
-/** Where the transport finds the credential of a registry. */
+/** Source of registry credentials for the transport. */
 export interface CredentialStore {
   /**
    * Returns the credential for `registry` (`ghcr.io`, `docker.io`,
@@ -63,8 +63,8 @@ export function credentialFilePaths(env: NodeJS.ProcessEnv, homeDir: string): st
  * any of its keys (`https://index.docker.io/v1/`, `docker.io`,
  * `registry-1.docker.io`), and keys with a scheme or path
  * (`https://ghcr.io`, `quay.io/org`) match by host. Files are read on every
- * lookup, so a login made while the process runs is seen; the transport
- * keeps what it looked up for its own lifetime.
+ * lookup, so a login made while the process runs is found. A transport
+ * keeps each credential it looked up for its own lifetime.
  *
  * @throws CredentialFileError or CredentialHelperError from `get`, when a file
  * on the path is invalid or a configured helper fails.

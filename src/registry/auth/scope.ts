@@ -24,9 +24,10 @@ export function repositoryScope(scope: RepositoryScope): string {
 
 /**
  * Merges scope strings into one canonical list: one entry per resource with
- * the union of its actions, in a fixed order. A cross-repository mount asks
- * for `pull` on the source and `pull,push` on the target, and the challenge of
- * a 401 may name the same repository again; the merge keeps one scope each.
+ * the union of its actions, in a fixed order. A cross-repository mount
+ * requests `pull` on the source and `pull,push` on the target, and the
+ * challenge of a 401 may name the same repository again. The merge keeps one
+ * scope per repository.
  * Strings that do not have three colon-separated parts are kept as they are.
  */
 export function normalizeScopes(scopes: Iterable<string>): string[] {

@@ -16,7 +16,7 @@ export interface CachedToken {
   refreshAt: number;
 }
 
-/** Longest time before expiry at which a token is replaced. */
+/** Maximum time before expiry at which a token is replaced. */
 const MAX_REFRESH_MARGIN_MS = 10_000;
 
 /**
@@ -58,8 +58,8 @@ export class TokenCache {
 
   /**
    * Returns a cached token for `scopes`, or calls `fetch` and caches its
-   * result. Callers that ask for the same scopes while a fetch runs wait for
-   * that fetch; the first result says whether this call started it.
+   * result. Callers that request the same scopes while a fetch runs wait for
+   * that fetch. `fetched` is true only for the call that started it.
    */
   async obtain(
     partition: string,
@@ -99,8 +99,8 @@ export class TokenCache {
 
   #store(partition: string, scopes: string[], issued: IssuedToken): CachedToken {
     const now = this.#now();
-    // A token server may issue tokens that live less than a minute; a quarter
-    // of the lifetime as margin keeps such a token usable for most of it.
+    // A token server may issue tokens that live less than a minute. A margin of a
+    // quarter of the lifetime keeps such a token usable for most of it.
     const margin = Math.min(MAX_REFRESH_MARGIN_MS, issued.lifetimeMs / 4);
     const entry: CachedToken = { token: issued.token, scopes, refreshAt: now + issued.lifetimeMs - margin };
 

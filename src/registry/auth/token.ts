@@ -20,14 +20,14 @@ export interface TokenExchange {
   url: URL;
   headers: Record<string, string>;
   body?: string;
-  /** What the request is, for the debug line: anonymous, with Basic credentials, or OAuth2. */
+  /** Description of the request for its debug line: anonymous, with username and password, or OAuth2. */
   note: string;
 }
 
 /** Sends a token request and returns the token server's response. */
 export type SendTokenRequest = (exchange: TokenExchange) => Promise<RegistryResponse>;
 
-/** What to ask a token server for. */
+/** Parameters of one token request. */
 export interface TokenRequest {
   /** The registry the token is for, named in errors. */
   registry: string;
@@ -41,10 +41,11 @@ export interface TokenRequest {
 /**
  * Requests a bearer token as the Docker token specification
  * (distribution/distribution v2.8.2, docs/spec/auth/token.md and oauth.md)
- * describes. With an identity token the request is the OAuth2 form POST
- * `grant_type=refresh_token`; otherwise a GET with one `scope` parameter per
- * scope and, when the credential has them, the username and password as
- * Basic auth. Secrets sent and received are added to `redactor`.
+ * describes. With an identity token, the request is the OAuth2 form POST
+ * `grant_type=refresh_token`. Otherwise it is a GET with one `scope`
+ * parameter per scope, and with the username and password as Basic auth
+ * when the credential has them. Secrets sent and received are added to
+ * `redactor`.
  *
  * @throws AuthenticationError (`TOKEN_REQUEST_FAILED`) when the token server
  * answers with anything but 200, and (`TOKEN_RESPONSE_INVALID`) when its
@@ -66,7 +67,7 @@ export async function requestToken(
   const response = await send(exchange);
   attachRedactor(response, redactor);
   if (response.status !== 200) {
-    throw await refusal(request, response, exchange);
+    throw await tokenRequestError(request, response, exchange);
   }
 
   const text = await readCapped(response.body, MAX_TOKEN_RESPONSE_BYTES + 1);
@@ -133,6 +134,7 @@ function parseTokenReply(text: string, exchange: TokenExchange, registry: string
     throw invalid('the reply is not JSON');
   }
 
+  // TODO: a `refresh_token` in an OAuth2 reply replaces the identity token; it is not stored back.
   // The Docker specification names the field `token`; OAuth2 servers name it `access_token`.
   const token = typeof reply?.token === 'string' && reply.token !== '' ? reply.token : reply?.access_token;
   if (typeof token !== 'string' || token === '') {
@@ -145,9 +147,9 @@ function parseTokenReply(text: string, exchange: TokenExchange, registry: string
   return { token, lifetimeMs };
 }
 
-async function refusal(request: TokenRequest, response: RegistryResponse, exchange: TokenExchange): Promise<AuthenticationError> {
+async function tokenRequestError(request: TokenRequest, response: RegistryResponse, exchange: TokenExchange): Promise<AuthenticationError> {
   const parsed = await errorFromResponse(response);
-  const who = describeIdentity(request.credential);
+  const identity = describeIdentity(request.credential);
   const first = parsed.errors[0];
   const detail = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : parsed.rawBody?.trim().slice(0, 200);
   const action =
@@ -165,7 +167,7 @@ async function refusal(request: TokenRequest, response: RegistryResponse, exchan
     rawBody: parsed.rawBody,
     retryable: isRetryableStatus(response.status),
     code: 'TOKEN_REQUEST_FAILED',
-    message: `token request ${exchange.method} ${parsed.url} for ${request.registry} with ${who} returned HTTP ${response.status}${detail ? ` (${detail})` : ''}; ${action}`,
+    message: `token request ${exchange.method} ${parsed.url} for ${request.registry} with ${identity} returned HTTP ${response.status}${detail ? ` (${detail})` : ''}; ${action}`,
   };
   return new AuthenticationError(init);
 }

@@ -1,7 +1,7 @@
 import { redactSecrets, redactUrl } from '../redact.js';
 import type { SecretRedactor } from '../redact.js';
 
-/** What one exchange did, for its debug line. */
+/** Outcome of one exchange, for its debug line. */
 export interface ExchangeRecord {
   method: string;
   url: string;

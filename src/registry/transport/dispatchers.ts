@@ -11,7 +11,7 @@ import { selectProxy } from './proxy.js';
 /** Error code of a connection refused because DNS resolved its host to a link-local address. */
 export const BLOCKED_ADDRESS_CODE = 'BLOCKED_HOST';
 
-/** How the connections of every origin are made. */
+/** Connection options shared by every origin. */
 export interface ConnectionSettings {
   /** Connections per origin. */
   maxConnections: number;
@@ -96,13 +96,9 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: Looku
       return;
     }
 
-    const blocked = addresses.find((entry) => isLinkLocalAddress(entry.address));
-    if (blocked) {
-      const refusal: NodeJS.ErrnoException = new Error(
-        `${hostname} resolves to the link-local address ${blocked.address}, which tagkeeper never contacts`,
-      );
-      refusal.code = BLOCKED_ADDRESS_CODE;
-      callback(refusal, []);
+    const blockedError = checkResolvedAddresses(hostname, addresses);
+    if (blockedError) {
+      callback(blockedError, []);
       return;
     }
 
@@ -113,4 +109,18 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: Looku
     const first = addresses[0];
     callback(null, first?.address ?? '', first?.family);
   });
+}
+
+/** Returns the error for a host name that resolved to a link-local address, or undefined when every address may be contacted. */
+export function checkResolvedAddresses(hostname: string, addresses: readonly LookupAddress[]): NodeJS.ErrnoException | undefined {
+  const blocked = addresses.find((entry) => isLinkLocalAddress(entry.address));
+  if (blocked === undefined) {
+    return undefined;
+  }
+
+  const error: NodeJS.ErrnoException = new Error(
+    `${hostname} resolves to the link-local address ${blocked.address}, which tagkeeper never contacts`,
+  );
+  error.code = BLOCKED_ADDRESS_CODE;
+  return error;
 }

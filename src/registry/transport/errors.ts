@@ -1,8 +1,8 @@
 import { TagkeeperError } from '../../errors.js';
 import { RegistryError } from '../errors.js';
 
-/** The request a transport-level refusal is about. */
-interface RefusedRequest {
+/** The request a transport-level rejection is about. */
+interface RejectedRequest {
   method: string;
   /** Redacted URL of the refused target. */
   url: string;
@@ -10,36 +10,36 @@ interface RefusedRequest {
 }
 
 /**
- * The transport refused to contact an address because a server pointed it
- * there: a token realm or redirect to a link-local address (169.254.0.0/16,
- * fe80::/10) or a cloud metadata host. Those answer with credentials of the
- * machine, so the transport never connects, whoever asks.
+ * The transport rejected a URL that a server sent it to: a token realm or
+ * redirect on a link-local address (169.254.0.0/16, fe80::/10) or a cloud
+ * metadata host. Metadata services there return the machine's credentials,
+ * so the transport never connects to them.
  */
 export class BlockedHostError extends RegistryError {
   override readonly name: string = 'BlockedHostError';
 
-  constructor(request: RefusedRequest, what: string) {
+  constructor(request: RejectedRequest, source: string) {
     super({
       ...request,
       code: 'BLOCKED_HOST',
-      message: `refused to send ${request.method} ${request.url}: ${what} points at a link-local or cloud metadata address, which tagkeeper never contacts`,
+      message: `${request.method} ${request.url} was not sent: ${source} points at a link-local or cloud metadata address, which tagkeeper never contacts`,
     });
   }
 }
 
 /**
- * The transport refused plain HTTP to a host that is neither a loopback
+ * The transport rejected plain HTTP to a host that is neither a loopback
  * address nor marked insecure, because credentials and content would cross
  * the network unprotected.
  */
 export class InsecureSchemeError extends RegistryError {
   override readonly name: string = 'InsecureSchemeError';
 
-  constructor(request: RefusedRequest, what: string, host: string) {
+  constructor(request: RejectedRequest, source: string, host: string) {
     super({
       ...request,
       code: 'INSECURE_SCHEME',
-      message: `refused to send ${request.method} ${request.url}: ${what} uses plain HTTP; list ${host} in insecureRegistries (or hosts["${host}"].insecure) if that host has no HTTPS`,
+      message: `${request.method} ${request.url} was not sent: ${source} uses plain HTTP; list ${host} in insecureRegistries (or hosts["${host}"].insecure) if that host has no HTTPS`,
     });
   }
 }
@@ -48,7 +48,7 @@ export class InsecureSchemeError extends RegistryError {
 export class TooManyRedirectsError extends RegistryError {
   override readonly name: string = 'TooManyRedirectsError';
 
-  constructor(request: RefusedRequest, limit: number) {
+  constructor(request: RejectedRequest, limit: number) {
     super({
       ...request,
       code: 'TOO_MANY_REDIRECTS',

@@ -11,7 +11,7 @@ import { InvalidTransportOptionError } from './errors.js';
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {
-  /** Where credentials come from; default {@link loadCredentialStore} with no explicit credentials. */
+  /** Source of credentials; default {@link loadCredentialStore} with no explicit credentials. */
   credentials?: CredentialStore;
   /** Options per registry host (`127.0.0.1:5000`, `ghcr.io`): plain HTTP allowed, extra CA certificates. */
   hosts?: Record<string, RegistryHostOptions>;
@@ -21,7 +21,10 @@ export interface TransportOptions {
   ca?: string | Buffer | Array<string | Buffer>;
   /** Connections per origin; default 16. */
   maxConnections?: number;
-  /** Time limits in milliseconds: connecting (default 10 s), waiting for response headers (120 s), and between two body chunks (120 s). */
+  /**
+   * Time limits in milliseconds: connecting (default 10 s), waiting for response headers (120 s), and between two
+   * body chunks (120 s). A body time-out happens while the caller reads the body, so it fails that read.
+   */
   timeouts?: { connectMs?: number; headersMs?: number; bodyMs?: number };
   /** Retry limits: attempts in all (default 4), backoff base (200 ms) and ceiling (10 s), largest `Retry-After` honoured (60 s). */
   retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
@@ -41,9 +44,9 @@ export interface TransportOptions {
  * Creates the transport every registry operation sends its requests
  * through. It connects over HTTPS, and over plain HTTP only to loopback
  * hosts and hosts marked insecure, which are tried over HTTPS first. It
- * answers auth challenges (Basic, and bearer tokens from the challenge's
+ * handles auth challenges (Basic, and bearer tokens from the challenge's
  * realm), retries idempotent requests after 429, 502, 503, 504, resets and
- * time-outs, and follows redirects when a request asks for it.
+ * time-outs, and follows redirects when a request sets `followRedirects`.
  *
  * A 4xx or 5xx answer is returned, not thrown, once auth and retries are
  * done; pass it to `errorFromResponse` for a typed error. The transport

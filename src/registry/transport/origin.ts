@@ -16,8 +16,8 @@ loopbackAddresses.addSubnet('127.0.0.0', 8, 'ipv4');
 loopbackAddresses.addAddress('::1', 'ipv6');
 
 /**
- * Addresses a registry client must never contact on a server's say-so:
- * IPv4 and IPv6 link-local ranges, where cloud metadata services answer.
+ * Addresses a registry client must never contact when a server sends it there:
+ * the IPv4 and IPv6 link-local ranges, where cloud metadata services listen.
  */
 const linkLocalAddresses = new BlockList();
 linkLocalAddresses.addSubnet('169.254.0.0', 16, 'ipv4');

@@ -16,7 +16,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Request headers that identify the sender; they never go to an origin other than the registry's. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 
-/** Which URLs may be contacted over plain HTTP. */
+/** Rule for plain HTTP URLs. */
 export interface UrlPolicy {
   allowsPlainHttp(url: URL): boolean;
 }
@@ -54,8 +54,8 @@ export async function followRedirects(chain: RedirectChain): Promise<RegistryRes
   let body = toWireBody(request.body);
 
   for (let hop = 0; ; hop += 1) {
-    const what = hop === 0 ? 'the request URL' : `a redirect from ${chain.target.registry}`;
-    checkUrl(url, method, what, chain, request.reference);
+    const source = hop === 0 ? 'the request URL' : `a redirect from ${chain.target.registry}`;
+    checkUrl(url, method, source, chain, request.reference);
 
     const headers = buildHeaders(request.headers, chain.userAgent);
     const ownOrigin = url.origin === new URL(chain.origin).origin;
@@ -113,15 +113,15 @@ export function resolveRequestUrl(url: string, origin: string): URL {
   return resolved;
 }
 
-function checkUrl(url: URL, method: string, what: string, chain: RedirectChain, reference: string | undefined): void {
+function checkUrl(url: URL, method: string, source: string, chain: RedirectChain, reference: string | undefined): void {
   const target = { method, url: redactUrl(url.toString()), reference };
   if (isBlockedHostname(url.hostname)) {
-    throw new BlockedHostError(target, what);
+    throw new BlockedHostError(target, source);
   }
 
   const ownInsecureHost = chain.target.plainHttpAllowed && url.hostname === chain.target.apiHostname;
   if (url.protocol === 'http:' && !ownInsecureHost && !chain.policy.allowsPlainHttp(url)) {
-    throw new InsecureSchemeError(target, what, url.host);
+    throw new InsecureSchemeError(target, source, url.host);
   }
 }
 

@@ -75,6 +75,8 @@ export class HttpRegistryTransport implements RegistryTransport {
     const replayable = isReplayableBody(request.body);
     const redactor = new SecretRedactor();
     // A stream body can be sent once, so its request must carry working credentials the first time.
+    // NOTE: when GET /v2/ succeeds anonymously but the repository requires auth, the stream
+    // goes out without credentials, and the registry's 401 is returned, not retried.
     await this.#prepare(target, !replayable);
 
     const retryAllowed = mayRetry(request, replayable);
@@ -204,9 +206,9 @@ export class HttpRegistryTransport implements RegistryTransport {
   }
 
   /**
-   * Runs `attempt` until it returns a final answer: it is repeated after a
-   * retryable status (429, 502, 503, 504) or a retryable network failure
-   * while attempts remain and `allowed` is true.
+   * Runs `attempt`, and runs it again after a retryable status (429, 502,
+   * 503, 504) or a retryable network failure while attempts remain and
+   * `allowed` is true. Returns the last response.
    */
   async #retrying(
     allowed: boolean,
@@ -267,7 +269,7 @@ export class HttpRegistryTransport implements RegistryTransport {
   }
 }
 
-/** The repository whose credential applies: the one the request writes to, else the first it names. */
+/** Returns the repository whose credential applies: the one the request pushes to, else the first it names. */
 function credentialRepository(request: RegistryRequest): string | undefined {
   const scopes = request.scopes ?? [];
   return (scopes.find((scope) => scope.actions.includes('push')) ?? scopes[0])?.repository;

@@ -21,13 +21,13 @@ export function attachRedactor(response: RegistryResponse, redactor: SecretRedac
   responseRedactors.set(response, redactor);
 }
 
-/** Returns true when a registry may answer the same request differently later (429, 502, 503, 504). */
+/** Returns true when the same request may succeed later (429, 502, 503, 504). */
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUSES.has(status);
 }
 
 /**
- * Builds the error for a registry's failure answer, reading (and then
+ * Builds the error for a registry's failure response, reading (and then
  * discarding) at most {@link MAX_ERROR_BODY_BYTES} of its body. A JSON body
  * with `errors[]` (distribution-spec v1.1.0, "Error Codes") fills `errors`;
  * any other body is kept as `rawBody`. The method and URL come from the
@@ -68,12 +68,12 @@ export async function errorFromResponse(
 function describeAuthenticationFailure(init: RegistryErrorInit): string {
   const first = init.errors?.[0];
   const detail = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : init.rawBody?.trim().slice(0, 200);
-  const what = init.reference ? ` for ${init.reference}` : '';
+  const subject = init.reference ? ` for ${init.reference}` : '';
   const action =
     init.status === 403
       ? 'the credentials lack access; check the account has the permission needed'
       : 'check the username and password or token for this registry';
-  return `${init.method} ${init.url} returned HTTP ${init.status}${what}${detail ? ` (${detail})` : ''}; ${action}`;
+  return `${init.method} ${init.url} returned HTTP ${init.status}${subject}${detail ? ` (${detail})` : ''}; ${action}`;
 }
 
 function redactDiagnostic(diagnostic: RegistryDiagnostic, redact: (text: string) => string): RegistryDiagnostic {
@@ -133,7 +133,7 @@ export async function readCapped(body: Readable, limit: number): Promise<string>
       }
     }
   } catch {
-    // A body cut short still says something about the failure; keep what arrived.
+    // A body cut short still describes the failure, so the part that arrived is kept.
   } finally {
     body.destroy();
   }

@@ -25,7 +25,7 @@ export interface ExchangeTimeouts {
   bodyMs: number;
 }
 
-/** How a request failed before any response arrived. */
+/** Kind of failure of a request that got no response. */
 export type FailureKind = 'timeout' | 'network' | 'tls-protocol' | 'certificate' | 'blocked' | 'aborted';
 
 /** Error codes of a connection that failed because the server does not speak TLS on that port. */

@@ -1,7 +1,7 @@
 import type { RegistryAuthState } from '../auth/authenticator.js';
 import { DOCKER_HUB_API_HOST, DOCKER_HUB_REGISTRY, isDockerHub, isLoopbackHostname, parseRegistryHost } from './origin.js';
 
-/** A registry as the transport sees it: how to reach it and what it learned about it. */
+/** Connection and auth state of one registry. */
 export interface RegistryTarget extends RegistryAuthState {
   /** `host[:port]` that serves the API (`registry-1.docker.io` for Docker Hub). */
   apiHost: string;

@@ -231,12 +231,21 @@ describe('credential helpers', () => {
     expect(await readFile(join(root, 'helper.log'), 'utf8')).toBe('ghcr.io\n');
   });
 
-  it('reads Username <token> as an identity token and passes Docker Hub as its v1 URL', async () => {
+  it('reads <token> as an identity token', async () => {
     await writeHelper('test', TEST_HELPER);
     await writeJson(dockerConfig(), { credsStore: 'test' });
     const store = loadCredentialStore({ homeDir: home, env: helperEnv() });
 
     expect(await store.get('docker.io')).toEqual({ identityToken: 'identity-from-helper' });
+  });
+
+  it.each(['docker.io', 'registry-1.docker.io'])('passes %s to helpers as the v1 URL', async (registry) => {
+    await writeHelper('test', TEST_HELPER);
+    await writeJson(dockerConfig(), { credsStore: 'test' });
+    const store = loadCredentialStore({ homeDir: home, env: helperEnv() });
+
+    await store.get(registry);
+
     expect(await readFile(join(root, 'helper.log'), 'utf8')).toBe('https://index.docker.io/v1/\n');
   });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TokenCache } from '../../../src/registry/auth/token-cache.js';
 import type { IssuedToken } from '../../../src/registry/auth/token-cache.js';
 
-/** A clock the test moves by hand. */
+/** Creates a clock that the test moves by hand. */
 function manualClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void } {
   let current = start;
   return { now: () => current, advance: (ms) => (current += ms) };

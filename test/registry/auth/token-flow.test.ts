@@ -220,7 +220,7 @@ describe('bearer token flow', () => {
     expect(authorizationOf(mocked.calls()[3]!)).toBe('Bearer push-pull');
   });
 
-  it('asks for pull on the source and pull,push on the target of a mount', async () => {
+  it('requests both scopes of a mount', async () => {
     mocked = mockTransport();
     const registry = mocked.agent.get('https://registry.example.com');
     const mountPath = '/v2/team/app/blobs/uploads/?mount=sha256:aaa&from=base/os';

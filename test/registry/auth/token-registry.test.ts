@@ -18,7 +18,7 @@ import { getManifest, listTags, pushBlob, sha256 } from '../transport/registry-o
 const pusher = { username: 'pusher', password: 'pusher-pass-2' };
 const reader = { username: 'reader', password: 'reader-pass-3' };
 
-/** The pusher may do anything; the reader and anonymous requests may only pull. */
+/** Grants the pusher every action, and the reader and anonymous requests only pull. */
 function acl(user: string | undefined, _repository: string, actions: string[]): string[] {
   return user === pusher.username ? actions : actions.filter((action) => action === 'pull');
 }

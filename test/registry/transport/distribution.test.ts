@@ -13,7 +13,7 @@ import { makeTempDir, removeDir } from '../../support/temp.js';
 import { staticCredentials } from './mock-transport.js';
 import { getManifest, listTags, pushBlob, sha256 } from './registry-operations.js';
 
-/** A transport with fast retries that records its debug lines. */
+/** Creates a transport with fast retries that records its debug lines. */
 function transportFor(options: TransportOptions = {}): { transport: RegistryTransport; lines: string[] } {
   const lines: string[] = [];
   const transport = createTransport({

@@ -52,7 +52,7 @@ export function mockTransport(options: TransportOptions = {}): MockedTransport {
   };
 }
 
-/** A credential store with fixed entries keyed by registry name. */
+/** Creates a credential store with fixed entries keyed by registry name. */
 export function staticCredentials(entries: Record<string, Credential>): CredentialStore & { lookups: string[] } {
   const lookups: string[] = [];
   return {
@@ -76,12 +76,12 @@ export function authorizationOf(call: MockCallHistoryLog): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** A bearer challenge header as registries send it. */
+/** Builds a bearer challenge header as registries send it. */
 export function bearerChallenge(realm: string, service: string, scope?: string): string {
   return `Bearer realm="${realm}",service="${service}"${scope === undefined ? '' : `,scope="${scope}"`}`;
 }
 
-/** The value of a Basic `Authorization` header for a username and password. */
+/** Builds the value of a Basic `Authorization` header for a username and password. */
 export function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 const BLOB = '/v2/org/app/blobs/sha256:1111111111111111111111111111111111111111111111111111111111111111';
 
-/** A registry that requires a bearer token and answers the blob GET with a redirect to `location`. */
+/** Mocks a registry that requires a bearer token and redirects the blob GET to `location`. */
 function redirectingRegistry(location: string, status = 307): MockedTransport {
   const transport = mockTransport();
   const registry = transport.agent.get('https://registry.example.com');
@@ -80,6 +80,18 @@ describe('redirects', () => {
     expect(failure).toBeInstanceOf(BlockedHostError);
     expect((failure as Error).message).toContain('a redirect from registry.example.com');
     expect(new Set(mocked.calls().map((call) => call.origin))).toEqual(new Set(['https://registry.example.com']));
+  });
+
+  it('fails without retry when a redirect host resolves to a link-local address', async () => {
+    mocked = redirectingRegistry('https://storage.example.net/blob');
+    // The transport's own pools fail such a DNS result with this code, and the mock replaces the lookup.
+    const blockedError = Object.assign(new Error('storage.example.net resolves to the link-local address 169.254.169.254'), { code: 'BLOCKED_HOST' });
+    mocked.agent.get('https://storage.example.net').intercept({ path: '/blob', method: 'GET' }).replyWithError(blockedError);
+
+    const failure = await getBlob(mocked);
+
+    expect(failure).toBeInstanceOf(BlockedHostError);
+    expect(mocked.calls().filter((call) => call.origin === 'https://storage.example.net')).toHaveLength(1);
   });
 
   it('refuses a redirect to plain HTTP on another host', async () => {

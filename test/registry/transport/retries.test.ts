@@ -173,6 +173,18 @@ describe('retries', () => {
     expect(mocked.calls()).toHaveLength(1);
   });
 
+  it('stops waiting for a retry when the caller aborts', async () => {
+    mocked = mockTransport();
+    mocked.agent.get('https://registry.example.com').intercept({ path: MANIFEST, method: 'GET' }).reply(503, '', { headers: { 'retry-after': '30' } });
+    const controller = new AbortController();
+
+    const pending = mocked.transport.request('registry.example.com', { method: 'GET', url: MANIFEST, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('caller gave up')), 20);
+
+    await expect(pending).rejects.toThrow('caller gave up');
+    expect(mocked.calls()).toHaveLength(1);
+  });
+
   it('retries a token request after HTTP 503', async () => {
     mocked = mockTransport();
     const registry = mocked.agent.get('https://registry.example.com');
@@ -202,7 +214,7 @@ describe('timeouts', () => {
   it('throws a retryable TIMEOUT when headers do not arrive', async () => {
     let requests = 0;
     server = createServer(() => {
-      // Never answers, so only the headers time-out ends the request.
+      // The server never responds, so only the headers time-out ends the request.
       requests += 1;
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

@@ -119,7 +119,7 @@ describe('loopback registries', () => {
     server = undefined;
   });
 
-  /** Starts a plain HTTP server on `host` that answers `GET /v2/` like an anonymous registry. */
+  /** Starts a plain HTTP server on `host` that serves `GET /v2/` like an anonymous registry. */
   async function startPlainRegistry(host: string): Promise<number> {
     server = createServer((request, response) => {
       response.writeHead(request.url === '/v2/' ? 200 : 404, { 'content-type': 'application/json' });
