@@ -70,10 +70,9 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 /**
- * Masks credentials in text: the secrets it was given in plain, base64 and
+ * Masks credentials in text: the secrets added to it in plain, base64 and
  * URL-encoded form (and `username:password` pairs in base64, as in a Basic
- * `Authorization` value), plus {@link SECRET_PATTERNS} that look like
- * credentials whoever they belong to.
+ * `Authorization` value), and any text that matches {@link SECRET_PATTERNS}.
  */
 export class SecretRedactor {
   readonly #forms = new Set<string>();
@@ -113,7 +112,7 @@ export class SecretRedactor {
   /** Returns `text` with every known secret and credential-shaped substring masked. */
   redact(text: string): string {
     let result = text;
-    // Longest first, so a base64 form is masked whole before a shorter secret inside it.
+    // The longest forms go first, so a base64 form is masked whole before a shorter secret inside it.
     const forms = [...this.#forms].sort((a, b) => b.length - a.length);
     for (const form of forms) {
       result = result.split(form).join(MASK);
