@@ -10,7 +10,7 @@ import { requireDefaultDistro, type TagPolicy } from './policy.js';
 import type { ImmutableTag } from './tag.js';
 import { isInScope, type TagScope } from './scope.js';
 
-/** Why a rolling tag does not move to a build. */
+/** Code of the reason a rolling tag does not move to a build. */
 export type SkipCode =
   | 'latest-never'
   | 'not-default-distro'

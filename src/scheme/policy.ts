@@ -10,7 +10,7 @@ import { TagPolicyError } from './errors.js';
 import { DEFAULT_LEVELS, ROLLING_LEVELS } from './levels.js';
 import { BUILD_METADATA_RULES } from './version.js';
 
-/** How `latest` moves: `auto` by the move rules, `never` not at all, `always` with every eligible release. */
+/** Modes of `latest`: `auto` moves it by the move rules, `never` not at all, `always` with every eligible release. */
 export const LATEST_MODES = ['auto', 'never', 'always'] as const;
 
 /** A release line for `latest`, such as `3.5` or `v2`: dot-separated numbers with an optional `v`. */
@@ -29,7 +29,7 @@ export const TagPolicy = z
       .string()
       .regex(DISTRO_PATTERN, { error: 'expected lowercase letters, "-" and a version, such as debian-12' })
       .optional(),
-    /** How `latest` moves; default `auto`. */
+    /** Mode of `latest`; default `auto`. */
     latest: z.enum(LATEST_MODES).default('auto'),
     /** Release line that `latest` follows, such as `3.5`; default none, so the whole repository. */
     latestBranch: z

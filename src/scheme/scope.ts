@@ -60,8 +60,8 @@ export function scopeOf(rollingTag: string | RollingTag, policyInput: TagPolicyI
 export function scopeUnderPolicy(rollingTag: string | RollingTag, policy: TagPolicy): TagScope {
   const parsed = typeof rollingTag === 'string' ? parseTag(rollingTag) : rollingTag;
   if (parsed.kind !== 'rolling') {
-    const why = parsed.kind === 'foreign' ? parsed.reason : 'it is an immutable tag';
-    throw new InvalidTagError(parsed.tag, `"${parsed.tag}" is not a rolling tag: ${why}`);
+    const reason = parsed.kind === 'foreign' ? parsed.reason : 'it is an immutable tag';
+    throw new InvalidTagError(parsed.tag, `"${parsed.tag}" is not a rolling tag: ${reason}`);
   }
 
   const level = effectiveLevel(parsed.level, policy);

@@ -38,9 +38,10 @@ export interface RollingTagParts {
  * is the same tag as its major or minor tag, and reads back at that level.
  *
  * @throws InvalidTagError naming the tag or part when the result breaks the
- *   OCI tag grammar (such as more than 128 characters), the revision is not a
- *   non-negative safe integer, the distro is invalid, a `minor` tag is asked
- *   of a one-part version, or the tag would read back as another tag.
+ *   OCI tag grammar, for example by being longer than 128 characters. Also
+ *   when the revision is not a non-negative safe integer or the distro is
+ *   invalid, when a `minor` tag is requested of a one-part version, and when
+ *   the tag would read back as another tag.
  * @throws InvalidVersionError when a version string is not a version.
  */
 export function formatTag(parts: ImmutableTagParts | RollingTagParts): string {

@@ -1,6 +1,6 @@
 /**
- * Reading plain-text tag lists, one tag a line, as written by
- * `skopeo list-tags` post-processing, `crane ls` or by hand.
+ * Reading plain-text tag lists, one tag a line, such as a file of published
+ * tags written by a script or by hand.
  *
  * @module
  */

@@ -13,7 +13,7 @@
  *    minor tags. `latest` never points at a prerelease.
  * 4. With a `latestBranch`, `latest` moves only for releases in that branch.
  * 5. A tag moves only forward: it does not move when its scope (`scopeOf`)
- *    already holds a newer published build. `latest` with `policy.latest`
+ *    already contains a newer published build. `latest` with `policy.latest`
  *    `always` skips this check.
  *
  * @module
@@ -61,9 +61,9 @@ export interface TagSet {
   readonly immutableExists: boolean;
   /**
    * One decision for every rolling tag of the policy, from the widest level to
-   * the narrowest. Levels that give the same tag (`version` and `minor` of
-   * `4.0`) appear once, at the level `scopeOf` gives the tag; the minor levels
-   * of a one-part version give no tag and no decision.
+   * the narrowest. When two levels give the same tag (`version` and `minor` of
+   * `4.0`), the tag appears once, at the level that `scopeOf` gives it. The
+   * minor levels of a one-part version give no tag and so no decision.
    */
   readonly rolling: readonly RollingDecision[];
   /** The rolling tags that move to this release, in the order of `rolling`. */
@@ -72,8 +72,8 @@ export interface TagSet {
 
 /**
  * Computes the tag set of `release` from `policy` and the tags already
- * published in the repository (immutable, rolling and foreign tags alike; only
- * immutable ones count). Applies the move rules of the module documentation.
+ * published in the repository, by the move rules of the module documentation.
+ * `published` may contain every kind of tag, but only immutable tags count.
  *
  * @throws InvalidVersionError when the version is invalid.
  * @throws InvalidTagError when the distro or revision is invalid, a tag would

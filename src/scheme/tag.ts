@@ -53,7 +53,7 @@ export interface RollingTag {
 export interface ForeignTag {
   readonly kind: 'foreign';
   readonly tag: string;
-  /** Why the tag is not a scheme tag. */
+  /** Reason the tag is not a scheme tag. */
   readonly reason: string;
 }
 
@@ -91,8 +91,8 @@ export function parseTag(tag: string): SchemeTag {
   const signature = SIGNATURE_PATTERN.exec(tag);
   if (signature) {
     const [, algorithm, hex, extension] = signature;
-    const what = extension ? SIGNATURE_KINDS[extension] : 'OCI referrers fallback tag';
-    return foreign(tag, `${what} for ${algorithm}:${hex}`);
+    const kind = extension ? SIGNATURE_KINDS[extension] : 'OCI referrers fallback tag';
+    return foreign(tag, `${kind} for ${algorithm}:${hex}`);
   }
 
   const immutable = IMMUTABLE_PATTERN.exec(tag);

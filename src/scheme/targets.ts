@@ -1,7 +1,7 @@
 /**
- * Where every rolling tag should point now, derived from the immutable tags
- * of a repository with the same scope and eligibility rules as the tag-set
- * computation. An audit compares these targets with the registry; resolve
+ * Targets of rolling tags: the immutable tag each rolling tag should point to
+ * now, derived from the immutable tags of a repository with the same scope and
+ * eligibility rules as the tag-set computation. An audit compares these targets with the registry; resolve
  * tries the candidates newest first.
  *
  * @module

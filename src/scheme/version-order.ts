@@ -7,10 +7,10 @@
  * 2. Letter suffix: none sorts first, then by letters (`a` < `u` < `z` < `za`),
  *    then by the number after them (`p1` < `p2` < `p10`).
  * 3. Prerelease: a prerelease sorts before the same version without one.
- *    Identifiers compare as in SemVer 2.0.0 (numbers by value and before
- *    words, a shorter list first when it is a prefix), except that words
- *    compare without case after `a`→`alpha`, `b`→`beta`, and `c`, `pre` and
- *    `preview`→`rc`, and `dev` sorts before every other word.
+ *    Identifiers compare as in SemVer 2.0.0: numbers by value and before
+ *    words, and a shorter list first when it is a prefix of the longer one.
+ *    Words compare without case, after the aliases `a`→`alpha`, `b`→`beta`,
+ *    and `c`, `pre` and `preview`→`rc`. `dev` sorts before every other word.
  * 4. Build: none sorts first, then by identifiers as in step 3.
  * 5. Text: versions of equal precedence (`v1.2` and `1.2`, `rc1` and `rc.1`)
  *    order by their text, so the order is total and two versions compare
@@ -74,7 +74,7 @@ function compareSuffix(a: string, b: string): number {
     return 0;
   }
   if (a === '' || b === '') {
-    return a === '' ? -1 : 1;
+    return compareAbsence(a === '', b === '');
   }
   const [, aLetters = '', aNumber = ''] = /^([a-z]*)([0-9]*)$/.exec(a) ?? [];
   const [, bLetters = '', bNumber = ''] = /^([a-z]*)([0-9]*)$/.exec(b) ?? [];
@@ -83,7 +83,7 @@ function compareSuffix(a: string, b: string): number {
     return byLetters;
   }
   if (aNumber === '' || bNumber === '') {
-    return aNumber === bNumber ? 0 : aNumber === '' ? -1 : 1;
+    return compareAbsence(aNumber === '', bNumber === '');
   }
   return compareDigits(aNumber, bNumber);
 }
@@ -91,16 +91,24 @@ function compareSuffix(a: string, b: string): number {
 function comparePrerelease(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 || b.length === 0) {
     // A stable version (no identifiers) sorts after any prerelease of it.
-    return a.length === b.length ? 0 : a.length === 0 ? 1 : -1;
+    return -compareAbsence(a.length === 0, b.length === 0);
   }
   return compareIdentifierLists(a, b);
 }
 
 function compareBuild(a: readonly string[], b: readonly string[]): number {
   if (a.length === 0 || b.length === 0) {
-    return a.length === b.length ? 0 : a.length === 0 ? -1 : 1;
+    return compareAbsence(a.length === 0, b.length === 0);
   }
   return compareIdentifierLists(a, b);
+}
+
+/** Orders an absent field before a present one. */
+function compareAbsence(aAbsent: boolean, bAbsent: boolean): number {
+  if (aAbsent === bAbsent) {
+    return 0;
+  }
+  return aAbsent ? -1 : 1;
 }
 
 function compareIdentifierLists(a: readonly string[], b: readonly string[]): number {
@@ -111,7 +119,7 @@ function compareIdentifierLists(a: readonly string[], b: readonly string[]): num
       return order;
     }
   }
-  return a.length - b.length === 0 ? 0 : a.length < b.length ? -1 : 1;
+  return Math.sign(a.length - b.length);
 }
 
 /**

@@ -67,7 +67,7 @@ export type BuildMetadataRule = 'hyphen' | 'underscore' | 'drop' | 'reject';
 /** Every {@link BuildMetadataRule}, the default first. */
 export const BUILD_METADATA_RULES = ['hyphen', 'underscore', 'drop', 'reject'] as const;
 
-/** What {@link parseVersion} does with the parts of an upstream version that tags do not keep as they are. */
+/** Options of {@link parseVersion} for the parts of an upstream version that tags do not keep as written. */
 export interface VersionOptions {
   /** Mapping of `+build` metadata; `hyphen` by default. */
   buildMetadata?: BuildMetadataRule;
