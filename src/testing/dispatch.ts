@@ -32,7 +32,7 @@ export interface DispatcherSettings {
  * Takes each request through the same steps: record it, run the fault hook,
  * match the route, check the repository name, authenticate, and call the
  * handler. Handlers throw a {@link RegistryErrorResponse} for every failure
- * the spec defines; anything else is logged and answered with 500 UNKNOWN.
+ * the spec defines. Any other error is logged and sent as 500 UNKNOWN.
  */
 export class RequestDispatcher {
   /** Requests in arrival order; the array is shared with the {@link MemoryRegistry} handle. */
@@ -76,7 +76,7 @@ export class RequestDispatcher {
     try {
       if (this.settings.faults) {
         const request = { method, path: url.pathname, query: url.searchParams, headers: req.headers, index };
-        if ((await applyFault(this.settings.faults, request, exchange)) === 'answered') {
+        if ((await applyFault(this.settings.faults, request, exchange)) === 'responded') {
           return;
         }
       }
@@ -89,7 +89,7 @@ export class RequestDispatcher {
   private async route(exchange: Exchange): Promise<void> {
     const route = matchRoute(exchange.path);
     if (!route) {
-      // CNCF Distribution answers unknown paths with its router's plain-text 404.
+      // CNCF Distribution responds to unknown paths with its router's plain-text 404.
       sendBody(exchange, 404, { [Header.contentType]: 'text/plain; charset=utf-8' }, [Buffer.from('404 page not found\n')]);
       return;
     }

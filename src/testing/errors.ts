@@ -16,15 +16,16 @@ export class MemoryRegistryOptionError extends TagkeeperError {
 }
 
 /**
- * Messages of the distribution-spec v1.1.0 error table, sent when a handler
- * has nothing more specific to say.
+ * Default messages by error code, sent when a handler gives none: those of the
+ * distribution-spec v1.1.0 error table, and Distribution's for
+ * PAGINATION_NUMBER_INVALID, which the table lacks.
  */
 const STANDARD_MESSAGES: Record<string, string> = {
   [RegistryErrorCode.blobUnknown]: 'blob unknown to registry',
   [RegistryErrorCode.blobUploadInvalid]: 'blob upload invalid',
   [RegistryErrorCode.blobUploadUnknown]: 'blob upload unknown to registry',
   [RegistryErrorCode.digestInvalid]: 'provided digest did not match uploaded content',
-  [RegistryErrorCode.manifestBlobUnknown]: 'manifest references a manifest or blob unknown to registry',
+  [RegistryErrorCode.manifestBlobUnknown]: 'blob unknown to registry',
   [RegistryErrorCode.manifestInvalid]: 'manifest invalid',
   [RegistryErrorCode.manifestUnknown]: 'manifest unknown',
   [RegistryErrorCode.nameInvalid]: 'invalid repository name',
@@ -72,7 +73,7 @@ export class RegistryErrorResponse extends TagkeeperError {
     this.entries = list;
   }
 
-  /** The JSON body of the response. */
+  /** Returns the JSON body of the response. */
   body(): { errors: ErrorEntry[] } {
     return { errors: this.entries };
   }

@@ -4,8 +4,8 @@ import { RegistryErrorResponse } from './errors.js';
 import { sendBody, sendError, type Exchange } from './http.js';
 import type { FaultAction, FaultHook, FaultRequest } from './options.js';
 
-/** What the dispatcher does after a fault: stop because the fault answered, or handle the request. */
-export type FaultOutcome = 'answered' | 'continue';
+/** Next step of the dispatcher after a fault: stop because the fault sent the response, or handle the request. */
+export type FaultOutcome = 'responded' | 'continue';
 
 /**
  * Runs the fault hook for one request and applies its action. A reset
@@ -25,7 +25,7 @@ export async function applyFault(hook: FaultHook, request: FaultRequest, exchang
     } else {
       socket.destroy();
     }
-    return 'answered';
+    return 'responded';
   }
   if ('delayMs' in action) {
     await delay(action.delayMs);
@@ -37,7 +37,7 @@ export async function applyFault(hook: FaultHook, request: FaultRequest, exchang
   }
 
   sendFaultResponse(exchange, action);
-  return 'answered';
+  return 'responded';
 }
 
 function sendFaultResponse(

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Header } from '../registry/wire.js';
 import type { RegistryErrorResponse } from './errors.js';
 
-/** Who sent a request, as far as authentication established it. */
+/** The sender of a request, as far as authentication established it. */
 export interface Caller {
   /** The user name, or undefined for an anonymous caller. */
   user: string | undefined;
@@ -109,7 +109,7 @@ export function sendError(exchange: Exchange, error: RegistryErrorResponse): voi
 /**
  * Returns the scheme and authority for absolute URLs in `Location`. Like CNCF
  * Distribution it uses the request's `Host`, so a client that connected as
- * `localhost:PORT` is sent back to that name; an unusable `Host` falls back to
+ * `localhost:PORT` is sent back to that name. An unusable `Host` falls back to
  * the server's own URL.
  */
 export function originOf(req: IncomingMessage, fallback: string): string {
@@ -120,17 +120,16 @@ export function originOf(req: IncomingMessage, fallback: string): string {
   return fallback;
 }
 
-/** Returns the media types listed in `Accept` headers, without parameters, lower-case. */
+/**
+ * Returns the media types listed in `Accept`, without parameters, lower-case.
+ * Node joins repeated `Accept` headers with commas, so one split covers them.
+ */
 export function acceptedMediaTypes(req: IncomingMessage): Set<string> {
-  const raw = req.headers.accept;
-  const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   const types = new Set<string>();
-  for (const value of values) {
-    for (const part of value.split(',')) {
-      const type = part.split(';')[0]?.trim().toLowerCase();
-      if (type) {
-        types.add(type);
-      }
+  for (const part of (req.headers.accept ?? '').split(',')) {
+    const type = part.split(';')[0]?.trim().toLowerCase();
+    if (type) {
+      types.add(type);
     }
   }
   return types;

@@ -36,14 +36,14 @@ export interface TokenAuthOptions {
   /** `jwt` (default) issues HS256 JSON web tokens like Distribution's token servers; `opaque` issues tokens a client cannot decode. */
   tokenFormat?: 'jwt' | 'opaque';
   /**
-   * How a valid token without the needed scope is answered: `unauthorized` (default)
-   * is Distribution's 401 with `error="insufficient_scope"`, `denied` is the 403
-   * DENIED that some hosted registries send.
+   * Response to a valid token without the needed scope: `unauthorized` (default)
+   * is Distribution's 401 with `error="insufficient_scope"`, and `denied` is the
+   * 403 DENIED that some hosted registries send.
    */
   insufficientScope?: 'unauthorized' | 'denied';
 }
 
-/** A request as the fault hook sees it, before the registry handles it. */
+/** A request as passed to the fault hook, before the registry handles it. */
 export interface FaultRequest {
   method: string;
   /** The URL path, such as `/v2/library/etcd/manifests/3`. */
@@ -54,13 +54,13 @@ export interface FaultRequest {
   index: number;
 }
 
-/** What the fault hook makes of a request. */
+/** Fault to inject into one request. */
 export type FaultAction =
-  /** Answers with this status instead of handling the request. Without a body, a registry error body is sent for 4xx and 5xx. */
+  /** Responds with this status instead of handling the request. Without `body`, a 4xx or 5xx status gets a registry error body. */
   | { status: number; headers?: Record<string, string>; body?: string | Buffer | object }
   /** Waits this many milliseconds, then handles the request. */
   | { delayMs: number }
-  /** Resets the connection without an answer. */
+  /** Resets the connection without a response. */
   | { reset: true }
   /** Handles the request, but resets the connection after this many bytes of the response body. */
   | { truncateBodyAfter: number };
@@ -78,17 +78,17 @@ export interface MemoryRegistryOptions {
   auth?: BasicAuthOptions | TokenAuthOptions;
   /** Page size of tags/list and _catalog when the client sends no `n`. Default: everything in one page, like Distribution. */
   pageSize?: number;
-  /** Largest `n` a client may send; a larger one is answered with 400 PAGINATION_NUMBER_INVALID. Default: no limit. */
+  /** Maximum `n` a client may send. A larger `n` gets 400 PAGINATION_NUMBER_INVALID. Default: no limit. */
   maxPageSize?: number;
-  /** Allows DELETE of manifests, tags and blobs. Default true; when false they are answered with 405 UNSUPPORTED. */
+  /** Allows DELETE of manifests, tags and blobs. Default true. When false, a DELETE gets 405 UNSUPPORTED. */
   deleteEnabled?: boolean;
   /** Serves `GET /v2/<name>/referrers/<digest>` and the `OCI-Subject` header. Default true; false behaves like Distribution 2.8, which has no referrers API. */
   referrersApi?: boolean;
   /**
-   * `distribution` (default) answers manifest requests as CNCF Distribution 2.8 does
-   * when `Accept` lacks the stored media type: 404 for OCI manifests and indexes,
-   * the linux/amd64 entry for a Docker manifest list fetched by tag, and 400 for a
-   * Docker manifest fetched by tag. `none` always serves the stored manifest.
+   * Manifest responses when `Accept` lacks the stored media type. `distribution`
+   * (default) responds as CNCF Distribution 2.8 does: 404 for OCI manifests and
+   * indexes, the linux/amd64 entry for a Docker manifest list fetched by tag, and
+   * 400 for a Docker manifest fetched by tag. `none` always serves the stored manifest.
    */
   acceptNegotiation?: 'distribution' | 'none';
   /** Injects faults per request. */

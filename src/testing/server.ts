@@ -18,9 +18,9 @@ export const DEFAULT_TOKEN_SERVICE = 'tagkeeper-memory-registry';
  * Starts an in-memory OCI registry on a loopback address. It serves the part
  * of distribution-spec v1.1.0 that tagkeeper and skopeo use (manifests, blobs,
  * chunked and monolithic uploads, mounts, tag and catalog listing with
- * pagination, referrers) and answers like CNCF Distribution 2.8 where that
- * registry deviates from the spec in ways clients must handle. Content lives
- * in memory and is lost on {@link MemoryRegistry.close}.
+ * pagination, referrers). Where CNCF Distribution 2.8 deviates from the spec
+ * in ways clients must handle, it responds as Distribution does. Content
+ * lives in memory and is lost on {@link MemoryRegistry.close}.
  *
  * Throws {@link MemoryRegistryOptionError} for invalid options, and the
  * listen error (such as EADDRINUSE) when the port is taken.

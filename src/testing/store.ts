@@ -179,5 +179,8 @@ export class MemoryStore {
  * repository names is the byte order Distribution and the spec use.
  */
 export function compareLexically(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
+  if (left === right) {
+    return 0;
+  }
+  return left < right ? -1 : 1;
 }

@@ -26,21 +26,21 @@ export class UploadSession {
     return algorithm === 'sha256' ? this.digest.current() : digestOf(this.chunks, algorithm);
   }
 
-  /** The `Range` header value of the upload status: `0-<last byte offset>`, or `0-0` when empty, as Distribution sends. */
+  /** Returns the `Range` header of the upload status: `0-<last byte offset>`, or `0-0` when empty, as Distribution sends it. */
   rangeHeader(): string {
     return `0-${Math.max(this.size - 1, 0)}`;
   }
 }
 
-/** Why an upload URL was rejected. */
+/** Result of checking the `_state` of an upload URL. */
 export type StateCheck = 'ok' | 'invalid' | 'stale';
 
 /**
  * Open upload sessions, and the signed `_state` query value of their
  * `Location` URLs. Like CNCF Distribution, the server signs the repository,
- * the session and the offset into `_state`, so a client that drops the query
- * of `Location` or reuses an old `Location` after a PATCH is rejected with
- * BLOB_UPLOAD_INVALID, just as it would be against Distribution.
+ * the session and the offset into `_state`. A client that drops the query of
+ * `Location`, or reuses an old `Location` after a PATCH, is therefore rejected
+ * with BLOB_UPLOAD_INVALID here as it would be by Distribution.
  */
 export class UploadSessions {
   private readonly sessions = new Map<string, UploadSession>();
@@ -62,11 +62,6 @@ export class UploadSessions {
   /** Closes the session; returns false when it was not open. */
   delete(id: string): boolean {
     return this.sessions.delete(id);
-  }
-
-  /** Number of open sessions. */
-  get size(): number {
-    return this.sessions.size;
   }
 
   /** Closes every session. */

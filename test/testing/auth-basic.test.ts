@@ -14,7 +14,7 @@ describe('basic authentication', () => {
     ['a bearer token', 'Bearer abc.def.ghi'],
     ['malformed base64', 'Basic ***'],
     ['credentials without a colon', `Basic ${Buffer.from('ci').toString('base64')}`],
-  ])('answers %s with 401 and a Basic challenge', async (_case, authorization) => {
+  ])('responds to %s with 401 and a Basic challenge', async (_case, authorization) => {
     const registry = await startRegistry({ auth: { type: 'basic', users: USERS } });
 
     const reply = await send(registry, 'GET', '/v2/', { headers: authorization ? { authorization } : {} });

@@ -179,7 +179,7 @@ describe('token endpoint', () => {
     expect(refresh.status).toBe(400);
   });
 
-  it('answers other methods with 405', async () => {
+  it('responds to other methods with 405', async () => {
     const registry = await startRegistry({ auth: tokenAuth() });
 
     const reply = await send(registry, 'PUT', '/token');
@@ -213,7 +213,7 @@ describe('token guard', () => {
     ['a token for another repository', ['repository:other:pull,push'], 'GET', '/v2/app/tags/list', 'repository:app:pull'],
     ['a push token deleting', ['repository:app:pull,push'], 'DELETE', '/v2/app/manifests/1.0', 'repository:app:delete'],
     ['a repository token listing the catalog', ['repository:app:pull'], 'GET', '/v2/_catalog', 'registry:catalog:*'],
-  ])('answers %s with 401 insufficient_scope', async (_case, scopes, method, path, scope) => {
+  ])('responds to %s with 401 insufficient_scope', async (_case, scopes, method, path, scope) => {
     const registry = await startRegistry({ auth: tokenAuth() });
     const token = await fetchToken(registry, scopes, 'ci');
 
@@ -225,7 +225,7 @@ describe('token guard', () => {
     );
   });
 
-  it('answers a missing scope with 403 DENIED in denied mode', async () => {
+  it('responds to a missing scope with 403 DENIED in denied mode', async () => {
     const registry = await startRegistry({ auth: tokenAuth({ insufficientScope: 'denied', allowAnonymousPull: true }) });
     const token = await fetchToken(registry, ['repository:app:pull,push']);
 
@@ -253,7 +253,7 @@ describe('token guard', () => {
     ['a token of another registry', 'other'],
     ['a token with a changed payload', 'tampered'],
     ['garbage', 'garbage'],
-  ])('answers %s with 401 invalid_token', async (_case, kind) => {
+  ])('responds to %s with 401 invalid_token', async (_case, kind) => {
     const registry = await startRegistry({ auth: tokenAuth() });
     const other = await startRegistry({ auth: tokenAuth() });
     const token = await fetchToken(kind === 'other' ? other : registry, ['repository:app:pull'], 'ci');
@@ -261,7 +261,8 @@ describe('token guard', () => {
     const forgedPayload = Buffer.from(
       JSON.stringify({ ...claimsOf(token), access: [{ type: 'repository', name: 'app', actions: ['pull', 'push'] }] }),
     ).toString('base64url');
-    const sent = kind === 'tampered' ? `${head}.${forgedPayload}.${signature}` : kind === 'garbage' ? 'not-a-token' : token;
+    const tokens: Record<string, string> = { other: token, tampered: `${head}.${forgedPayload}.${signature}`, garbage: 'not-a-token' };
+    const sent = tokens[kind] ?? token;
 
     const reply = await send(registry, 'GET', '/v2/app/tags/list', { headers: bearer(sent) });
 

@@ -10,7 +10,7 @@ describe('fault hook', () => {
     ['503 without a body', { status: 503 }, 503, undefined, { errors: [{ code: 'UNKNOWN', message: 'fault injected: HTTP 503' }] }],
     ['a JSON body', { status: 500, body: { errors: [{ code: 'UNKNOWN', message: 'disk full' }] } }, 500, undefined, { errors: [{ message: 'disk full' }] }],
     ['a text body', { status: 502, body: '<html>bad gateway</html>' }, 502, undefined, undefined],
-  ])('answers with %s instead of handling the request', async (_case, action, status, retryAfter, body) => {
+  ])('responds with %s instead of handling the request', async (_case, action, status, retryAfter, body) => {
     const registry = await startRegistry({ faults: () => action });
 
     const reply = await send(registry, 'GET', '/v2/');
@@ -119,7 +119,7 @@ describe('fault hook', () => {
     expect(reply.status).toBe(429);
   });
 
-  it('answers a throwing hook with 500 and logs the error', async () => {
+  it('responds to a throwing hook with 500 and logs the error', async () => {
     const lines: string[] = [];
     const registry = await startRegistry({
       log: (line) => lines.push(line),

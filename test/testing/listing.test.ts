@@ -73,7 +73,7 @@ describe('tags/list', () => {
     );
   });
 
-  it('answers n=0 with an empty page and no Link', async () => {
+  it('responds to n=0 with an empty page and no Link', async () => {
     const registry = await startRegistry();
     await pushTags(registry, 'app', TAGS);
 
@@ -98,7 +98,7 @@ describe('tags/list', () => {
     ['a fractional n', 'n=1.5'],
     ['a word', 'n=ten'],
     ['an n above the maximum page size', 'n=11'],
-  ])('answers %s with 400 PAGINATION_NUMBER_INVALID', async (_case, query) => {
+  ])('responds to %s with 400 PAGINATION_NUMBER_INVALID', async (_case, query) => {
     const registry = await startRegistry({ maxPageSize: 10 });
     await pushTags(registry, 'app', TAGS);
 
@@ -127,7 +127,7 @@ describe('tags/list', () => {
         await pushImage(registry, 'app', image.digest, { seed: 'x' });
       },
     ],
-  ])('answers %s with 404 NAME_UNKNOWN', async (_case, prepare) => {
+  ])('responds to %s with 404 NAME_UNKNOWN', async (_case, prepare) => {
     const registry = await startRegistry();
     await prepare(registry);
 

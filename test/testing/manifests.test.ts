@@ -33,7 +33,7 @@ describe('manifest GET and HEAD', () => {
     }
   });
 
-  it('answers HEAD with the headers of GET and no body', async () => {
+  it('responds to HEAD with the headers of GET and no body', async () => {
     const registry = await startRegistry();
     const pushed = await pushImage(registry, 'app', '1.0');
 
@@ -45,7 +45,7 @@ describe('manifest GET and HEAD', () => {
     expect(header(reply, 'docker-content-digest')).toBe(pushed.digest);
   });
 
-  it('answers 304 when If-None-Match has the digest', async () => {
+  it('responds with 304 when If-None-Match has the digest', async () => {
     const registry = await startRegistry();
     const pushed = await pushImage(registry, 'app', '1.0');
 
@@ -66,7 +66,7 @@ describe('manifest GET and HEAD', () => {
     ['an unknown algorithm', `/v2/app/manifests/md5:${'0'.repeat(32)}`, 400, 'DIGEST_INVALID'],
     ['a tag starting with a dash', '/v2/app/manifests/-1.0', 400, 'TAG_INVALID'],
     ['a tag of 129 characters', `/v2/app/manifests/${'a'.repeat(129)}`, 400, 'TAG_INVALID'],
-  ])('answers %s with %i %s', async (_case, path, status, code) => {
+  ])('responds to %s with %i %s', async (_case, path, status, code) => {
     const registry = await startRegistry();
     await pushImage(registry, 'app', '1.0');
 
@@ -87,7 +87,7 @@ describe('manifest Accept negotiation like Distribution 2.8', () => {
     ['a Docker manifest by tag', 'docker-image', 'tag', MediaType.ociManifest, 400, 'MANIFEST_INVALID'],
     ['a Docker manifest by digest', 'docker-image', 'digest', '', 200, undefined],
     ['a Docker manifest list by digest', 'docker-list', 'digest', '', 200, undefined],
-  ])('answers %s under Accept "%s"', async (_case, kind, by, accept, status, code) => {
+  ])('responds to %s under Accept "%s"', async (_case, kind, by, accept, status, code) => {
     const registry = await startRegistry();
     const docker = kind.startsWith('docker');
     const amd64 = await pushImage(registry, 'app', 'amd64', { mediaTypes: docker ? 'docker' : 'oci' });
@@ -109,7 +109,7 @@ describe('manifest Accept negotiation like Distribution 2.8', () => {
     }
   });
 
-  it('serves the linux/amd64 entry of a Docker manifest list fetched by tag without its type', async () => {
+  it('serves linux/amd64 of a Docker list fetched by tag', async () => {
     const registry = await startRegistry();
     const arm64 = await pushImage(registry, 'app', 'arm64', { mediaTypes: 'docker' });
     const amd64 = await pushImage(registry, 'app', 'amd64', { mediaTypes: 'docker' });
@@ -128,7 +128,7 @@ describe('manifest Accept negotiation like Distribution 2.8', () => {
     expect(reply.body.equals(amd64.bytes)).toBe(true);
   });
 
-  it('answers 404 for a Docker manifest list without a linux/amd64 entry', async () => {
+  it('responds with 404 for a list without linux/amd64', async () => {
     const registry = await startRegistry();
     const arm64 = await pushImage(registry, 'app', 'arm64', { mediaTypes: 'docker' });
     await pushIndex(registry, 'app', 'multi', [arm64], { mediaTypes: 'docker', platforms: [{ os: 'linux', architecture: 'arm64' }] });
@@ -151,7 +151,7 @@ describe('manifest Accept negotiation like Distribution 2.8', () => {
 });
 
 describe('manifest PUT', () => {
-  it('answers 201 with Location and digest, and moves the tag', async () => {
+  it('responds with 201, Location and digest, and moves the tag', async () => {
     const registry = await startRegistry();
     const first = await pushImage(registry, 'app', 'latest', { seed: 'one' });
     const second = await pushImage(registry, 'app', 'v2', { seed: 'two' });
@@ -199,7 +199,7 @@ describe('manifest PUT', () => {
     expect(fetched.body.equals(image.bytes)).toBe(true);
   });
 
-  it('answers a PUT whose digest does not match the body with DIGEST_INVALID', async () => {
+  it('responds to a PUT whose digest does not match the body with DIGEST_INVALID', async () => {
     const registry = await startRegistry();
     const image = await pushImage(registry, 'app', 'one');
 
@@ -213,7 +213,7 @@ describe('manifest PUT', () => {
     expect(reply.text).toContain(image.digest);
   });
 
-  it('answers a PUT to an invalid tag with TAG_INVALID', async () => {
+  it('responds to a PUT to an invalid tag with TAG_INVALID', async () => {
     const registry = await startRegistry();
     const image = await pushImage(registry, 'app', 'one');
 
@@ -226,7 +226,7 @@ describe('manifest PUT', () => {
     expect(errorCodes(reply)).toEqual(['TAG_INVALID']);
   });
 
-  it('answers a manifest over 4 MiB with 413 SIZE_INVALID', async () => {
+  it('responds to a manifest over 4 MiB with 413 SIZE_INVALID', async () => {
     const registry = await startRegistry();
     const body = Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20);
 
@@ -390,7 +390,7 @@ describe('manifest DELETE', () => {
   it.each([
     ['an unknown digest', `/v2/app/manifests/${ZERO_DIGEST}`],
     ['an unknown tag', '/v2/app/manifests/none'],
-  ])('answers %s with 404 MANIFEST_UNKNOWN', async (_case, path) => {
+  ])('responds to %s with 404 MANIFEST_UNKNOWN', async (_case, path) => {
     const registry = await startRegistry();
     await pushImage(registry, 'app', '1.0');
 
@@ -400,7 +400,7 @@ describe('manifest DELETE', () => {
     expect(errorCodes(reply)).toEqual(['MANIFEST_UNKNOWN']);
   });
 
-  it('answers 405 UNSUPPORTED when deletes are disabled', async () => {
+  it('responds with 405 UNSUPPORTED when deletes are disabled', async () => {
     const registry = await startRegistry({ deleteEnabled: false });
     const image = await pushImage(registry, 'app', '1.0');
 

@@ -99,7 +99,7 @@ describe('startMemoryRegistry', () => {
     ['a malformed escape', 'GET', '/v2/app/manifests/%E0%A4%A'],
     ['/token without token auth', 'GET', '/token'],
     ['a repository without an endpoint', 'GET', '/v2/app'],
-  ])('answers %s with a plain 404', async (_case, method, path) => {
+  ])('responds to %s with a plain 404', async (_case, method, path) => {
     const registry = await startRegistry();
 
     const reply = await send(registry, method, path);
@@ -144,7 +144,7 @@ describe('startMemoryRegistry', () => {
     ['PUT', `/v2/app/blobs/sha256:${'0'.repeat(64)}`],
     ['DELETE', '/v2/app/tags/list'],
     ['PUT', '/v2/_catalog'],
-  ])('answers %s %s with 405 UNSUPPORTED', async (method, path) => {
+  ])('responds to %s %s with 405 UNSUPPORTED', async (method, path) => {
     const registry = await startRegistry();
 
     const reply = await send(registry, method, path);

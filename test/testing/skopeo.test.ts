@@ -50,7 +50,7 @@ async function layoutBlob(layoutDir: string, digest: string): Promise<Buffer> {
   return readFile(path.join(layoutDir, 'blobs', 'sha256', digest.replace('sha256:', '')));
 }
 
-/** Every blob digest an image or index refers to, manifests included. */
+/** Returns every blob digest an image or index refers to, manifests included. */
 function allDigests(built: BuiltImage): string[] {
   const platforms = built.platforms ?? [];
   return [

@@ -21,7 +21,7 @@ function location(reply: Reply): string {
 }
 
 describe('blob upload start', () => {
-  it('answers POST with 202, a session Location, its UUID and Range 0-0', async () => {
+  it('responds to POST with 202, a session Location, its UUID and Range 0-0', async () => {
     const registry = await startRegistry();
 
     const reply = await startUpload(registry);
@@ -33,7 +33,7 @@ describe('blob upload start', () => {
     expect(header(reply, 'content-length')).toBe('0');
   });
 
-  it('stores a monolithic POST with digest and answers 201', async () => {
+  it('stores a monolithic POST with digest and responds with 201', async () => {
     const registry = await startRegistry();
     const content = Buffer.from('monolithic blob');
 
@@ -142,7 +142,7 @@ describe('chunked blob upload', () => {
     expect(done.status).toBe(201);
   });
 
-  it('answers an out-of-order chunk with 416 and the current Range', async () => {
+  it('responds to an out-of-order chunk with 416 and the current Range', async () => {
     const registry = await startRegistry();
     let reply = await startUpload(registry);
     reply = await send(registry, 'PATCH', location(reply), { body: 'abc', headers: { 'content-range': '0-2' } });
@@ -246,7 +246,7 @@ describe('chunked blob upload', () => {
   it.each([
     ['missing', ''],
     ['malformed', '&digest=sha256:zz'],
-  ])('answers a PUT with a %s digest with DIGEST_INVALID and keeps the session', async (_case, query) => {
+  ])('responds to a PUT with a %s digest with DIGEST_INVALID and keeps the session', async (_case, query) => {
     const registry = await startRegistry();
     const started = await startUpload(registry);
 
@@ -286,7 +286,7 @@ describe('chunked blob upload', () => {
 });
 
 describe('cross-repository mount', () => {
-  it('links a blob from another repository and answers 201', async () => {
+  it('links a blob from another repository and responds with 201', async () => {
     const registry = await startRegistry();
     const digest = await pushBlob(registry, 'base', 'shared layer');
 
@@ -362,7 +362,7 @@ describe('blob GET, HEAD and DELETE', () => {
     ['bytes=0-1,4-5', 200, '0123456789', undefined],
     ['items=0-1', 200, '0123456789', undefined],
     ['bytes=5-2', 200, '0123456789', undefined],
-  ])('answers Range %s with %i', async (range, status, body, contentRange) => {
+  ])('responds to Range %s with %i', async (range, status, body, contentRange) => {
     const registry = await startRegistry();
     const digest = await pushBlob(registry, 'app', '0123456789');
 
@@ -400,7 +400,7 @@ describe('blob GET, HEAD and DELETE', () => {
     expect((await send(registry, 'GET', `/v2/other/blobs/${digest}`)).text).toBe('shared');
   });
 
-  it('answers a blob DELETE with 405 when deletes are disabled', async () => {
+  it('responds to a blob DELETE with 405 when deletes are disabled', async () => {
     const registry = await startRegistry({ deleteEnabled: false });
     const digest = await pushBlob(registry, 'app', 'kept');
 

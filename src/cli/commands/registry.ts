@@ -45,7 +45,7 @@ export function registerRegistryCommand(program: Command): void {
     .option('--service <name>', 'service name of token auth (default: tagkeeper-memory-registry)')
     .option('--allow-anonymous-pull', 'with token auth, let callers without credentials pull')
     .option('--page-size <number>', 'tags and catalog entries per page when the client sends no n (default: all)', parseInteger('--page-size', 1))
-    .option('--max-page-size <number>', 'largest n a client may request; a larger n is answered with 400 PAGINATION_NUMBER_INVALID', parseInteger('--max-page-size', 1))
+    .option('--max-page-size <number>', 'maximum n a client may request; a larger n gets 400 PAGINATION_NUMBER_INVALID', parseInteger('--max-page-size', 1))
     .option('--no-delete', 'reject DELETE of manifests, tags and blobs with 405')
     .option('--no-referrers', 'serve no referrers API, like Distribution 2.8')
     .option('--verbose', 'log each request to standard error')

@@ -28,8 +28,7 @@ export function parseBearerAuthorization(header: string | undefined): string | u
 
 /**
  * Returns true when `credentials` name a user of `users` with the right
- * password. The comparison takes the same time for every password, so tests
- * of timing-sensitive clients see no difference between wrong and right ones.
+ * password. Passwords are compared in constant time, as a real registry does.
  */
 export function verifyCredentials(users: Record<string, string>, credentials: Credentials): boolean {
   const expected = Object.hasOwn(users, credentials.username) ? users[credentials.username] : undefined;

@@ -46,9 +46,9 @@ export interface TokenGuardSettings {
 /**
  * Returns the guard for token authentication. A request needs a bearer token
  * from `/token` whose access covers the route; see {@link requiredAccess}.
- * Answers follow CNCF Distribution 2.8: 401 with a `Bearer` challenge naming
- * the scope, and `error="invalid_token"` or `error="insufficient_scope"` when
- * a token was sent.
+ * Failures get the responses of CNCF Distribution 2.8: 401 with a `Bearer`
+ * challenge that names the scope, plus `error="invalid_token"` or
+ * `error="insufficient_scope"` when a token was sent.
  */
 export function tokenGuard(settings: TokenGuardSettings): Guard {
   return (req, route) => {

@@ -31,7 +31,7 @@ const TokenClaimsSchema = z.object({
   access: z.array(z.object({ type: z.string(), name: z.string(), actions: z.array(z.string()) })),
 });
 
-/** Why a token was rejected. */
+/** Reason for rejecting a token. */
 export type TokenRejection = 'malformed' | 'signature' | 'expired' | 'audience';
 
 /** Leeway for `nbf`, in seconds, so a token used in the second it was issued is valid. */

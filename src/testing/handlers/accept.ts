@@ -17,12 +17,11 @@ export interface NegotiationRequest {
  * `Accept` does not list the stored media type (observed against
  * `docker-registry` 2.8.2; `*` wildcards count for nothing there):
  *
- * - an OCI manifest or index is answered with 404 MANIFEST_UNKNOWN, by tag or digest;
+ * - an OCI manifest or index gets 404 MANIFEST_UNKNOWN, by tag or digest;
  * - a Docker manifest list fetched by tag is replaced by its linux/amd64
  *   entry, or 404 MANIFEST_UNKNOWN when it has none;
- * - a Docker schema 2 manifest fetched by tag is answered with 400
- *   MANIFEST_INVALID, because Distribution would convert it to schema 1,
- *   which it no longer signs;
+ * - a Docker schema 2 manifest fetched by tag gets 400 MANIFEST_INVALID,
+ *   because Distribution would convert it to schema 1, which it no longer signs;
  * - anything fetched by digest otherwise, and the artifact manifest, are served as stored.
  */
 export function negotiateManifest(store: MemoryStore, request: NegotiationRequest): StoredManifest {

@@ -65,9 +65,9 @@ function getBlob(context: RegistryContext, exchange: Exchange, repository: strin
 
 /**
  * Parses a `Range: bytes=…` header with one range (RFC 9110, section 14.1.2):
- * `a-b`, `a-` or the suffix form `-n`. Returns undefined when there is no
- * header or it cannot be parsed or has several ranges, so the whole blob is
- * sent, as RFC 9110 allows; `unsatisfiable` when the range starts past the end.
+ * `a-b`, `a-` or the suffix form `-n`. Returns `unsatisfiable` when the range
+ * starts past the end. Returns undefined when there is no header, or it is
+ * invalid or has several ranges, so the whole blob is sent as RFC 9110 allows.
  */
 export function parseRange(
   header: string | undefined,

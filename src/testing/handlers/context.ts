@@ -4,7 +4,7 @@ import { isValidDigest } from '../grammar.js';
 import type { MemoryStore } from '../store.js';
 import type { UploadSessions } from '../uploads.js';
 
-/** What every handler works with: the content, the open uploads and the behaviour options. */
+/** State and settings shared by the handlers: the content, the open uploads and the behaviour options. */
 export interface RegistryContext {
   store: MemoryStore;
   uploads: UploadSessions;

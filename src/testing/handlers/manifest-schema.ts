@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MediaType } from '../../registry/wire.js';
 
-/** A content descriptor (image-spec v1.1.0, descriptor.md). Digests are checked separately, to answer DIGEST_INVALID. */
+/** A content descriptor (image-spec v1.1.0, descriptor.md). Digests are checked separately, so an invalid one gets DIGEST_INVALID. */
 export const Descriptor = z.object({
   mediaType: z.string().min(1),
   digest: z.string().min(1),

@@ -23,11 +23,14 @@ export interface ManifestUpload {
 }
 
 /**
- * Checks a pushed manifest and returns what the store keeps of it. Throws a
- * 400 response: MANIFEST_INVALID for a missing or unsupported `Content-Type`,
- * a body `mediaType` that differs from it, invalid JSON or a wrong structure;
- * DIGEST_INVALID for a descriptor with an invalid digest; MANIFEST_BLOB_UNKNOWN
- * with one entry per config, layer or child manifest missing from the repository.
+ * Checks a pushed manifest and returns what the store keeps of it. Failures
+ * throw a 400 response:
+ *
+ * - MANIFEST_INVALID for a missing or unsupported `Content-Type`, a body
+ *   `mediaType` that differs from it, invalid JSON or a wrong structure;
+ * - DIGEST_INVALID for a descriptor with an invalid digest;
+ * - MANIFEST_BLOB_UNKNOWN, one entry for each config, layer or child manifest
+ *   missing from the repository.
  */
 export function validateManifest(store: MemoryStore, upload: ManifestUpload): StoredManifest {
   const mediaType = checkMediaType(upload.contentType);

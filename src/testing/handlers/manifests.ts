@@ -58,7 +58,7 @@ function getManifest(context: RegistryContext, exchange: Exchange, repository: s
 
 /**
  * Stores a manifest after {@link validateManifest}. A PUT by digest must match
- * the body's digest in that algorithm; a PUT by tag stores the manifest under
+ * the body's digest in that algorithm. A PUT by tag stores the manifest under
  * its sha256 digest and moves the tag to it.
  */
 async function putManifest(

@@ -6,7 +6,7 @@ import { methodNotAllowed, requireValidDigest, type RegistryContext } from './co
  * Serves `GET /v2/<name>/referrers/<digest>?artifactType=`: an OCI image index
  * of the manifests whose `subject` is `digest`. The spec forbids a 404 here,
  * so an unknown repository or subject gets an empty index. With the referrers
- * API disabled the route is answered like a registry that lacks it: a plain 404.
+ * API disabled, the route responds like a registry without it, with a plain 404.
  */
 export function handleReferrers(context: RegistryContext, exchange: Exchange, repository: string, digest: string): void {
   if (!context.referrersApi) {

@@ -8,7 +8,7 @@ import { methodNotAllowed, requireValidDigest, type RegistryContext } from './co
 /**
  * Serves `POST /v2/<name>/blobs/uploads/`: a cross-repository mount
  * (`?mount=&from=`), a monolithic upload (`?digest=` with the body), or a new
- * upload session answered with 202 and its `Location`.
+ * upload session, sent as 202 with its `Location`.
  */
 export async function handleUploadStart(context: RegistryContext, exchange: Exchange, repository: string): Promise<void> {
   if (exchange.method !== 'POST') {
@@ -188,7 +188,7 @@ function rangeNotSatisfiable(context: RegistryContext, exchange: Exchange, sessi
   );
 }
 
-// CNCF Distribution 2.8 answers BLOB_UPLOAD_INVALID with 404.
+// CNCF Distribution 2.8 sends BLOB_UPLOAD_INVALID with status 404.
 function uploadInvalid(message: string, status = 404) {
   return registryError(status, RegistryErrorCode.blobUploadInvalid, message);
 }
