@@ -8,7 +8,7 @@ import type { TextEdit } from './edits.js';
 import { InvalidChartError } from './errors.js';
 import type { PinnedImage } from './model.js';
 import { renderScalar } from './scalar-render.js';
-import { unifiedDiff } from './unified-diff.js';
+import { diffLabels, unifiedDiff } from './unified-diff.js';
 import { parseValuesSource, VALUES_PARSE_OPTIONS, type ValuesSource } from './values-source.js';
 import { keyName, resolveNode } from './yaml-tree.js';
 
@@ -41,6 +41,13 @@ export interface ChartImagesResult {
   note?: string;
 }
 
+/** A computed update of `Chart.yaml`, written by {@link writeChartImages}. */
+export interface ChartImagesUpdate {
+  result: ChartImagesResult;
+  /** The new text of `Chart.yaml`. */
+  after: string;
+}
+
 /**
  * Updates the images annotations of `chartDir/Chart.yaml` to the pinned
  * references of `images`. An entry is matched by registry and repository;
@@ -50,6 +57,26 @@ export interface ChartImagesResult {
  * block, and the file is replaced atomically.
  */
 export async function updateChartImages(chartDir: string, images: PinnedImage[], options: { write: boolean }): Promise<ChartImagesResult> {
+  const update = await prepareChartImages(chartDir, images);
+  return options.write ? writeChartImages(update) : update.result;
+}
+
+/** Writes a prepared update when it changes the file, and returns its result with `written` set. */
+export async function writeChartImages(update: ChartImagesUpdate): Promise<ChartImagesResult> {
+  if (!update.result.changed) {
+    return update.result;
+  }
+  await writeFileAtomic(update.result.file, update.after);
+  return { ...update.result, written: true };
+}
+
+/**
+ * Computes the update of `chartDir/Chart.yaml` without writing it, so that a
+ * bad chart is found before any values file is written.
+ *
+ * @throws InvalidChartError when `Chart.yaml` cannot be read or parsed, or an images annotation is not a YAML list.
+ */
+export async function prepareChartImages(chartDir: string, images: PinnedImage[]): Promise<ChartImagesUpdate> {
   const file = join(chartDir, 'Chart.yaml');
   let text: string;
   try {
@@ -68,14 +95,14 @@ export async function updateChartImages(chartDir: string, images: PinnedImage[],
   const root = document ? resolveNode(document, document.contents) : undefined;
   const annotations = isMap(root) && document ? resolveNode(document, root.items.find((pair) => keyName(pair) === 'annotations')?.value) : undefined;
   const result: ChartImagesResult = { file, entries: [], changed: false, written: false, diff: '' };
-  if (!isMap(annotations)) {
-    return { ...result, note: 'Chart.yaml has no annotations, so no images list was updated' };
+  if (!isMap(annotations) || document === undefined) {
+    return { result: { ...result, note: 'Chart.yaml has no annotations, so no images list was updated' }, after: text };
   }
 
   const edits: TextEdit[] = [];
   const notes: string[] = [];
   for (const annotation of CHART_IMAGES_ANNOTATIONS) {
-    const node = resolveNode(document!, (annotations as YAMLMap).items.find((pair) => keyName(pair) === annotation)?.value);
+    const node = resolveNode(document, (annotations as YAMLMap).items.find((pair) => keyName(pair) === annotation)?.value);
     if (node === undefined) {
       continue;
     }
@@ -94,15 +121,14 @@ export async function updateChartImages(chartDir: string, images: PinnedImage[],
   if (changed) {
     parseValuesSource(after, file);
   }
-  if (changed && options.write) {
-    await writeFileAtomic(file, after);
-  }
   return {
-    ...result,
-    changed,
-    written: changed && options.write,
-    diff: unifiedDiff(text, after, { fromFile: `a/${file}`, toFile: `b/${file}` }),
-    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+    result: {
+      ...result,
+      changed,
+      diff: unifiedDiff(text, after, diffLabels(file)),
+      ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+    },
+    after,
   };
 }
 

@@ -17,7 +17,15 @@ export {
   type ImageResolveFailure,
 } from './errors.js';
 export { findValuesImages, pinValues, pinValuesText, readValuesImages, type PinOptions, type PinResult, type PinValuesOptions, type PinnedFile } from './pin-values.js';
-export { CHART_IMAGES_ANNOTATIONS, updateChartImages, type ChartImageEntry, type ChartImagesResult } from './chart-images.js';
+export {
+  CHART_IMAGES_ANNOTATIONS,
+  prepareChartImages,
+  updateChartImages,
+  writeChartImages,
+  type ChartImageEntry,
+  type ChartImagesResult,
+  type ChartImagesUpdate,
+} from './chart-images.js';
 export { unifiedDiff, type UnifiedDiffOptions } from './unified-diff.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { resolverPort, type ReferenceResolver } from './resolver-port.js';

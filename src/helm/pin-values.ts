@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
-import { updateChartImages, type ChartImagesResult } from './chart-images.js';
+import { prepareChartImages, writeChartImages, type ChartImagesResult } from './chart-images.js';
 import { findCommentedImages } from './commented-images.js';
 import { InvalidValuesFileError } from './errors.js';
 import { findImages } from './find-images.js';
@@ -8,7 +8,7 @@ import type { FoundImage, PinMode, PinnedImage } from './model.js';
 import { pinSource, type PinnedSource } from './pin-source.js';
 import type { ImageResolver, PinPlatform } from './ports.js';
 import { resolveImages } from './resolve-images.js';
-import { unifiedDiff } from './unified-diff.js';
+import { diffLabels, unifiedDiff } from './unified-diff.js';
 import { parseValuesSource, type ValuesSource } from './values-source.js';
 import { verifyPinnedText } from './verify.js';
 
@@ -73,6 +73,10 @@ export async function pinValues(files: string[], options: PinValuesOptions): Pro
   }
 
   const pinned = await pinSources(sources, options);
+  const images = pinned.flatMap((entry) => entry.images);
+  // The chart update is computed before any write, so a bad Chart.yaml leaves every file as it was.
+  const chart = options.chartDir === undefined ? undefined : await prepareChartImages(options.chartDir, images);
+
   const write = options.write ?? true;
   const results: PinnedFile[] = [];
   for (const entry of pinned) {
@@ -86,14 +90,13 @@ export async function pinValues(files: string[], options: PinValuesOptions): Pro
       after: entry.text,
       changed,
       written: changed && write,
-      diff: unifiedDiff(entry.source.text, entry.text, { fromFile: `a/${entry.source.file}`, toFile: `b/${entry.source.file}` }),
+      diff: unifiedDiff(entry.source.text, entry.text, diffLabels(entry.source.file)),
     });
   }
 
-  const images = pinned.flatMap((entry) => entry.images);
   const result: PinResult = { files: results, images, pinned: images.every((image) => image.status === 'pinned' || image.status === 'skipped') };
-  if (options.chartDir !== undefined) {
-    result.chart = await updateChartImages(options.chartDir, images, { write });
+  if (chart !== undefined) {
+    result.chart = write ? await writeChartImages(chart) : chart.result;
   }
   return result;
 }

@@ -1,3 +1,5 @@
+import { isAbsolute } from 'node:path';
+
 /**
  * A line diff in the unified format of GNU diff and git, for `pin --dry-run`.
  * The edit script comes from Myers' O((N+M)D) algorithm ("An O(ND) Difference
@@ -13,6 +15,15 @@ export interface UnifiedDiffOptions {
   toFile: string;
   /** Unchanged lines shown around each change; default 3. */
   context?: number;
+}
+
+/**
+ * Returns the `---` and `+++` names for `file` the way git writes them
+ * (`a/values.yaml`, `b/values.yaml`), or the path itself twice when it is
+ * absolute, where an `a/` prefix would make no sense.
+ */
+export function diffLabels(file: string): Pick<UnifiedDiffOptions, 'fromFile' | 'toFile'> {
+  return isAbsolute(file) ? { fromFile: file, toFile: file } : { fromFile: `a/${file}`, toFile: `b/${file}` };
 }
 
 type Operation = { kind: ' ' | '-' | '+'; line: string; oldIndex: number; newIndex: number };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unifiedDiff } from '../../src/helm/unified-diff.js';
+import { diffLabels, unifiedDiff } from '../../src/helm/unified-diff.js';
 
 const run = promisify(execFile);
 let folder: string;
@@ -56,6 +56,11 @@ describe('unifiedDiff', () => {
 
   it.each(cases)('%s matches GNU diff -u', async (_name, before, after) => {
     expect(unifiedDiff(before, after, labels)).toBe(await gnuDiff(before, after));
+  });
+
+  it('labels relative paths like git and absolute paths as given', () => {
+    expect(diffLabels('charts/app/values.yaml')).toEqual({ fromFile: 'a/charts/app/values.yaml', toFile: 'b/charts/app/values.yaml' });
+    expect(diffLabels('/srv/values.yaml')).toEqual({ fromFile: '/srv/values.yaml', toFile: '/srv/values.yaml' });
   });
 
   it('is empty for equal texts', () => {
