@@ -90,7 +90,7 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     expect(run.stdout).toContain('3.4.14               version       move');
   });
 
-  it('reads published tags from a file and a policy file', async () => {
+  it('reads tag and policy files', async () => {
     const run = await tagkeeper([
       'tags',
       '--version',
@@ -117,13 +117,13 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     });
   });
 
-  it('reads published tags from standard input, skipping blanks and comments', async () => {
+  it('reads tags from standard input', async () => {
     const input = '# published\n3.4.13-debian-10-r8\n\n3.4.13-debian-10-r9  # rebuild\n';
     const run = await tagkeeper(['tags', '--version', '3.4.13', '--distro', 'debian-10', '--existing', '-', '--json'], input);
     expect(json(run)).toMatchObject({ revision: 10, immutable: '3.4.13-debian-10-r10' });
   });
 
-  it('lets --default-distro keep tags without a distro off another distro', async () => {
+  it('applies --default-distro', async () => {
     const run = await tagkeeper([
       'tags',
       '--version',
@@ -143,7 +143,7 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     ]);
   });
 
-  it('takes the default distro from the policy file before --distro', async () => {
+  it('prefers the policy default distro', async () => {
     const run = await tagkeeper([
       'tags',
       '--version',
@@ -183,7 +183,7 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     expect(json(run)).toMatchObject(expected);
   });
 
-  it('maps build metadata by the rule of the policy file', async () => {
+  it('maps build metadata by policy', async () => {
     const policy = await file('underscore.yaml', 'buildMetadata: underscore\n');
     const run = await tagkeeper(['tags', '--version', '17.0.9+9', '--distro', 'debian-12', '--policy', policy, '--json']);
     expect(json(run)).toMatchObject({ version: '17.0.9_9', immutable: '17.0.9_9-debian-12-r0' });
@@ -228,14 +228,14 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     expect(run.stderr).toContain(message);
   });
 
-  it('exits 2 on an invalid line of the tag list, naming the line', async () => {
+  it('exits 2 on a bad tag list line', async () => {
     const existing = await file('bad-list.txt', '3.4.13-debian-10-r0\n3.4.13 latest\n');
     const run = await tagkeeper(['tags', '--version', '3.4.13', '--distro', 'debian-10', '--existing', existing]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`tagkeeper: error: ${existing}, line 2: invalid tag "3.4.13 latest": expected one OCI tag a line (letters, digits, "_", "." and "-", at most 128 characters)\n`);
   });
 
-  it('exits 2 on an invalid field of the policy file, naming file and field', async () => {
+  it('exits 2 on a bad policy field', async () => {
     const policy = await file('bad-policy.yaml', 'levels: [latest, patch]\n');
     const run = await tagkeeper(['tags', '--version', '3.4.13', '--distro', 'debian-10', '--policy', policy]);
     expect(run.code).toBe(2);
@@ -249,7 +249,7 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     expect(run.stderr).toContain("required option '--version <version>' not specified");
   });
 
-  it('still prints the program version for tagkeeper --version', async () => {
+  it('keeps tagkeeper --version working', async () => {
     const run = await tagkeeper(['--version']);
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

@@ -169,7 +169,7 @@ describe('tag policy files', () => {
     expect(await loadTagPolicyFile(path)).toEqual(DEFAULTS);
   });
 
-  it('reads a YAML number as a number, so a latest branch must be quoted', async () => {
+  it('rejects an unquoted YAML latest branch', async () => {
     const path = await write('unquoted.yaml', 'latestBranch: 3.5\n');
     await expect(loadTagPolicyFile(path)).rejects.toThrow(
       'policy.latestBranch: expected string, got number 3.5; quote it, as in "3.5", so that YAML reads a string',

@@ -95,10 +95,11 @@ describe('computeTagSet', () => {
       '3.5.0': 'not-default-distro',
       '3.5.0-debian-11': 'move',
     });
-    const latest = tagSet.rolling[0];
-    expect(latest?.moves === false && latest.reason).toBe(
-      'debian-11 is not the default distro debian-12, and tags without a distro are for the default distro only',
-    );
+    expect(tagSet.rolling[0]).toMatchObject({
+      tag: 'latest',
+      moves: false,
+      reason: 'debian-11 is not the default distro debian-12, and tags without a distro are for the default distro only',
+    });
   });
 
   it('keeps rolling tags on a newer release for a backport', () => {
@@ -217,8 +218,10 @@ describe('computeTagSet', () => {
         defaultDistro: 'debian-12',
         latestBranch: '3.5',
       });
-      const latest = tagSet.rolling.find((decision) => decision.tag === 'latest');
-      expect(latest?.moves === false && latest.reason).toBe('3.6.1 is outside the latest branch 3.5');
+      expect(tagSet.rolling.find((decision) => decision.tag === 'latest')).toMatchObject({
+        moves: false,
+        reason: '3.6.1 is outside the latest branch 3.5',
+      });
     });
   });
 
@@ -243,7 +246,7 @@ describe('computeTagSet', () => {
   });
 
   describe('tags that two levels share', () => {
-    it('decides a two-part version tag once, as its minor tag', () => {
+    it('decides 4.0 once, as minor tag', () => {
       const tagSet = computeTagSet({ version: '4.0', distro: 'debian-12' }, ['4.0.1-debian-12-r0'], {
         defaultDistro: 'debian-12',
         levels: ['minor', 'version'],
@@ -260,7 +263,7 @@ describe('computeTagSet', () => {
       ]);
     });
 
-    it('decides a two-part version tag as a version tag when the policy has no minor level', () => {
+    it('decides 4.0 as version without minor level', () => {
       const tagSet = computeTagSet({ version: '4.0', distro: 'debian-12' }, ['4.0.1-debian-12-r0'], {
         defaultDistro: 'debian-12',
         levels: ['version'],

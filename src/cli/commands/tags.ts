@@ -7,7 +7,6 @@ import {
   InvalidTagError,
   loadTagPolicyFile,
   parseTagList,
-  parseTagPolicy,
   ROLLING_LEVELS,
   type TagPolicyInput,
   type TagSet,
@@ -95,8 +94,7 @@ async function buildPolicy(options: TagsOptions): Promise<TagPolicyInput> {
     overrides.latestBranch = options.latestBranch;
   }
   const defaultDistro = options.defaultDistro ?? fromFile.defaultDistro ?? options.distro;
-  // Validated here too, so that a bad flag is reported as the policy field it sets.
-  return parseTagPolicy({ ...fromFile, ...overrides, defaultDistro });
+  return { ...fromFile, ...overrides, defaultDistro };
 }
 
 function parseRevision(text: string | undefined): number | undefined {
