@@ -53,8 +53,8 @@ export function parsePlatformOption(value: string): PlatformRequest {
 
 /**
  * Creates a client for the flags. With `--username`, the credential applies
- * to each registry in `registries` (the ones named in the command's
- * arguments) and wins over the credential files; other registries use the
+ * to each registry in `registries`, the ones named in the command's
+ * arguments, and wins over the credential files. Other registries use the
  * files as usual.
  */
 export async function createRegistryClient(flags: RegistryFlags, registries: string[], stdin: Readable = process.stdin): Promise<RegistryClient> {

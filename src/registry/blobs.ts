@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createVerifyingStream, DigestVerifier, SizeMismatchError, validateDigest } from './digest.js';
 import { blobPath, headerValue } from './endpoints.js';
+import { InvalidResponseError } from './errors.js';
 import { formatRepository, type Reference } from './reference.js';
 import { abandonBody, discardBody, readBody } from './response-body.js';
 import { errorFromResponse } from './transport/response-error.js';
@@ -42,35 +43,45 @@ export interface BlobReadOptions {
 /** Returns digest and size of a blob with HEAD; a missing blob is a `NotFoundError`. */
 export async function headBlob(transport: RegistryTransport, repository: Reference, digest: string, options: { signal?: AbortSignal } = {}): Promise<BlobInfo> {
   validateDigest(digest);
-  const shown = `${formatRepository(repository)}@${digest}`;
+  const referenceText = `${formatRepository(repository)}@${digest}`;
   const response = await transport.request(repository.registry, {
     method: 'HEAD',
     url: blobPath(repository.repository, digest),
     scopes: [{ repository: repository.repository, actions: ['pull'] }],
     idempotent: true,
     followRedirects: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
   discardBody(response);
   const size = Number(headerValue(response, Header.contentLength) ?? Number.NaN);
-  return { digest, size: Number.isSafeInteger(size) ? size : -1 };
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new InvalidResponseError({
+      method: response.method,
+      url: response.url,
+      status: response.status,
+      reference: referenceText,
+      code: 'MISSING_CONTENT_LENGTH',
+      message: `${response.method} ${response.url} returned no valid Content-Length for ${referenceText}, so the blob size is unknown`,
+    });
+  }
+  return { digest, size };
 }
 
 /** Returns true when the repository has the blob (HEAD 200), false on 404; other failures throw. */
 export async function blobExists(transport: RegistryTransport, repository: Reference, digest: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
   validateDigest(digest);
-  const shown = `${formatRepository(repository)}@${digest}`;
+  const referenceText = `${formatRepository(repository)}@${digest}`;
   const response = await transport.request(repository.registry, {
     method: 'HEAD',
     url: blobPath(repository.repository, digest),
     scopes: [{ repository: repository.repository, actions: ['pull'] }],
     idempotent: true,
     followRedirects: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status === 404) {
@@ -78,21 +89,21 @@ export async function blobExists(transport: RegistryTransport, repository: Refer
     return false;
   }
   if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
   discardBody(response);
   return true;
 }
 
 /**
- * Starts downloading a blob. The request asks for `Accept-Encoding:
+ * Starts downloading a blob. The request sends `Accept-Encoding:
  * identity`, so no proxy compresses the content and sizes and digests
  * match, and follows redirects to blob storage. The returned stream is
  * verified as it flows, see {@link BlobDownload.stream}.
  */
 export async function getBlob(transport: RegistryTransport, repository: Reference, digest: string, options: BlobReadOptions = {}): Promise<BlobDownload> {
   validateDigest(digest);
-  const shown = `${formatRepository(repository)}@${digest}`;
+  const referenceText = `${formatRepository(repository)}@${digest}`;
   const response = await transport.request(repository.registry, {
     method: 'GET',
     url: blobPath(repository.repository, digest),
@@ -100,22 +111,22 @@ export async function getBlob(transport: RegistryTransport, repository: Referenc
     headers: { [Header.acceptEncoding]: 'identity' },
     idempotent: true,
     followRedirects: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
 
   const announced = Number(headerValue(response, Header.contentLength) ?? Number.NaN);
   const length = Number.isSafeInteger(announced) && announced >= 0 ? announced : undefined;
   if (options.size !== undefined && length !== undefined && length !== options.size) {
     abandonBody(response);
-    throw new SizeMismatchError(options.size, length, `blob ${shown} (Content-Length)`);
+    throw new SizeMismatchError(options.size, length, `blob ${referenceText} (Content-Length)`);
   }
 
   const expectedSize = options.size ?? length;
-  const verified = createVerifyingStream(digest, `blob ${shown}`, expectedSize);
+  const verified = createVerifyingStream(digest, `blob ${referenceText}`, expectedSize);
   pipeline(response.body, verified, () => {
     // pipeline destroys both streams with the error, so readers of `verified` see it.
   });
@@ -132,7 +143,7 @@ export async function readBlob(
   digest: string,
   options: BlobReadOptions & { maxBytes: number },
 ): Promise<Buffer> {
-  const shown = `${formatRepository(repository)}@${digest}`;
+  const referenceText = `${formatRepository(repository)}@${digest}`;
   const response = await transport.request(repository.registry, {
     method: 'GET',
     url: blobPath(repository.repository, validateDigest(digest)),
@@ -140,14 +151,14 @@ export async function readBlob(
     headers: { [Header.acceptEncoding]: 'identity' },
     idempotent: true,
     followRedirects: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
-  const bytes = await readBody(response, options.maxBytes, 'a blob', shown);
-  const verifier = new DigestVerifier(digest, `blob ${shown}`, options.size);
+  const bytes = await readBody(response, options.maxBytes, 'a blob', referenceText);
+  const verifier = new DigestVerifier(digest, `blob ${referenceText}`, options.size);
   verifier.update(bytes);
   verifier.verify();
   return bytes;

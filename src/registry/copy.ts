@@ -23,7 +23,7 @@ export interface CopyOptions {
   signal?: AbortSignal;
 }
 
-/** What a copy did. */
+/** Digest and counts of a finished copy. */
 export interface CopyResult {
   /** The destination as written, with the copied digest: `registry/repository:tag@sha256:…`. */
   destination: string;

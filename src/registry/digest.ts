@@ -203,6 +203,6 @@ export function createVerifyingStream(expected: string, what: string, expectedSi
 
 /** Quotes a value for a message, shortened so a huge input cannot flood a log line. */
 function quote(value: string): string {
-  const shown = value.length > 150 ? `${value.slice(0, 150)}…` : value;
-  return JSON.stringify(shown);
+  const shortened = value.length > 150 ? `${value.slice(0, 150)}…` : value;
+  return JSON.stringify(shortened);
 }

@@ -74,7 +74,12 @@ export function resolveLocation(response: RegistryResponse): string {
 export function appendQuery(url: string, name: string, value: string): string {
   const hashIndex = url.indexOf('#');
   const base = hashIndex === -1 ? url : url.slice(0, hashIndex);
-  const separator = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  let separator = '&';
+  if (!base.includes('?')) {
+    separator = '?';
+  } else if (base.endsWith('?') || base.endsWith('&')) {
+    separator = '';
+  }
   return `${base}${separator}${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
 }
 

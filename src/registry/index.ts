@@ -1,6 +1,6 @@
 /**
- * The registry client: an OCI distribution API client on undici. It knows
- * nothing about the tag scheme.
+ * The registry client: an OCI distribution API client on undici. It does not
+ * depend on the tag scheme.
  *
  * @packageDocumentation
  */

@@ -62,8 +62,8 @@ export function decodeManifest(bytes: Uint8Array, contentType?: string): Decoded
     throw new InvalidManifestError('Docker image manifest v2 schema 1 is not supported; push the image again with a current client to get schema 2 or OCI');
   }
   if (mediaType === undefined) {
-    const shown = headerType === undefined ? 'no Content-Type' : `Content-Type ${headerType}`;
-    throw new InvalidManifestError(`the body has no mediaType field and ${shown}, so its type is unknown`);
+    const typeDescription = headerType === undefined ? 'no Content-Type' : `Content-Type ${headerType}`;
+    throw new InvalidManifestError(`the body has no mediaType field and ${typeDescription}, so its type is unknown`);
   }
   const schema = MANIFEST_SCHEMAS[mediaType];
   if (schema === undefined) {

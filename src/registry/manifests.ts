@@ -1,7 +1,7 @@
 import { computeDigest, isValidDigest, parseDigest, verifyDigest } from './digest.js';
 import { headerValue, manifestPath } from './endpoints.js';
 import { DigestMismatchError, InvalidReferenceError, InvalidResponseError } from './errors.js';
-import { decodeManifest, InvalidManifestError, isManifestMediaType, normalizeMediaType } from './manifest-decode.js';
+import { decodeManifest, InvalidManifestError, isManifestMediaType, normalizeMediaType, type DecodedManifest } from './manifest-decode.js';
 import type { Descriptor, Manifest } from './manifest-schemas.js';
 import { formatReference, manifestIdentifier, type Reference } from './reference.js';
 import { discardBody, readBody } from './response-body.js';
@@ -34,19 +34,19 @@ export interface OperationOptions {
 
 /**
  * Resolves `reference` to its descriptor with a HEAD request. When the
- * registry answers HEAD with 405, or omits `Docker-Content-Digest`,
+ * registry returns 405 for HEAD, or omits `Docker-Content-Digest`,
  * `Content-Type` or `Content-Length`, the manifest is fetched with GET and
  * its digest computed instead.
  */
 export async function headManifest(transport: RegistryTransport, reference: Reference, options: OperationOptions = {}): Promise<FetchedManifest['descriptor']> {
-  const shown = formatReference(reference);
+  const referenceText = formatReference(reference);
   const response = await transport.request(reference.registry, {
     method: 'HEAD',
     url: manifestPath(reference.repository, manifestIdentifier(reference)),
     scopes: [{ repository: reference.repository, actions: ['pull'] }],
     headers: { [Header.accept]: MANIFEST_ACCEPT },
     idempotent: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status === 405) {
@@ -54,7 +54,7 @@ export async function headManifest(transport: RegistryTransport, reference: Refe
     return (await getManifest(transport, reference, options)).descriptor;
   }
   if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
   discardBody(response);
 
@@ -62,7 +62,7 @@ export async function headManifest(transport: RegistryTransport, reference: Refe
   const mediaType = normalizeMediaType(headerValue(response, Header.contentType));
   const size = Number(headerValue(response, Header.contentLength) ?? Number.NaN);
   if (digest !== undefined && !isValidDigest(digest)) {
-    throw invalidDigestHeader(response, digest, shown);
+    throw invalidDigestHeader(response, digest, referenceText);
   }
   const sizeKnown = Number.isSafeInteger(size) && size >= 0;
   if (digest === undefined || mediaType === undefined || !isManifestMediaType(mediaType) || !sizeKnown) {
@@ -74,7 +74,7 @@ export async function headManifest(transport: RegistryTransport, reference: Refe
       return (await getManifest(transport, reference, options)).descriptor;
     }
     if (digest !== reference.digest) {
-      throw new DigestMismatchError(reference.digest, digest, `manifest ${shown} (Docker-Content-Digest of HEAD)`);
+      throw new DigestMismatchError(reference.digest, digest, `manifest ${referenceText} (Docker-Content-Digest of HEAD)`);
     }
   }
   return { mediaType, digest, size };
@@ -88,33 +88,33 @@ export async function headManifest(transport: RegistryTransport, reference: Refe
  * is an {@link InvalidResponseError}.
  */
 export async function getManifest(transport: RegistryTransport, reference: Reference, options: OperationOptions = {}): Promise<FetchedManifest> {
-  const shown = formatReference(reference);
+  const referenceText = formatReference(reference);
   const response = await transport.request(reference.registry, {
     method: 'GET',
     url: manifestPath(reference.repository, manifestIdentifier(reference)),
     scopes: [{ repository: reference.repository, actions: ['pull'] }],
     headers: { [Header.accept]: MANIFEST_ACCEPT },
     idempotent: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
-  const bytes = await readBody(response, MAX_MANIFEST_BYTES, 'a manifest', shown);
+  const bytes = await readBody(response, MAX_MANIFEST_BYTES, 'a manifest', referenceText);
 
   if (reference.digest !== undefined) {
-    verifyDigest(bytes, reference.digest, `manifest ${shown}`);
+    verifyDigest(bytes, reference.digest, `manifest ${referenceText}`);
   }
   const announced = headerValue(response, Header.contentDigest)?.trim();
   if (announced !== undefined) {
     if (!isValidDigest(announced)) {
-      throw invalidDigestHeader(response, announced, shown);
+      throw invalidDigestHeader(response, announced, referenceText);
     }
-    verifyDigest(bytes, announced, `manifest ${shown} (Docker-Content-Digest)`);
+    verifyDigest(bytes, announced, `manifest ${referenceText} (Docker-Content-Digest)`);
   }
 
-  let decoded;
+  let decoded: DecodedManifest;
   try {
     decoded = decodeManifest(bytes, headerValue(response, Header.contentType));
   } catch (error) {
@@ -123,9 +123,9 @@ export async function getManifest(transport: RegistryTransport, reference: Refer
         method: response.method,
         url: response.url,
         status: response.status,
-        reference: shown,
+        reference: referenceText,
         code: 'INVALID_MANIFEST',
-        message: `${response.method} ${response.url} returned an unusable manifest for ${shown}: ${error.reason}`,
+        message: `${response.method} ${response.url} returned an unusable manifest for ${referenceText}: ${error.reason}`,
         cause: error,
       });
     }
@@ -150,14 +150,14 @@ export async function putManifest(
   mediaType: string,
   options: OperationOptions = {},
 ): Promise<string> {
-  const shown = formatReference(reference);
+  const referenceText = formatReference(reference);
   const identifier = reference.tag ?? reference.digest;
   if (identifier === undefined) {
-    throw new InvalidReferenceError(shown, 'uploading a manifest needs a tag or a digest to put it under');
+    throw new InvalidReferenceError(referenceText, 'uploading a manifest needs a tag or a digest to put it under');
   }
   checkManifestToPut(bytes, mediaType);
   if (reference.digest !== undefined) {
-    verifyDigest(bytes, reference.digest, `manifest for ${shown}`);
+    verifyDigest(bytes, reference.digest, `manifest for ${referenceText}`);
   }
   const digest = reference.digest ?? computeDigest(bytes);
 
@@ -168,22 +168,22 @@ export async function putManifest(
     headers: { [Header.contentType]: mediaType },
     body: Buffer.from(bytes),
     idempotent: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status < 200 || response.status > 299) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
   discardBody(response);
 
   const announced = headerValue(response, Header.contentDigest)?.trim();
   if (announced !== undefined) {
     if (!isValidDigest(announced)) {
-      throw invalidDigestHeader(response, announced, shown);
+      throw invalidDigestHeader(response, announced, referenceText);
     }
     const own = parseDigest(announced).algorithm === parseDigest(digest).algorithm ? digest : computeDigest(bytes, parseDigest(announced).algorithm);
     if (own !== announced) {
-      throw new DigestMismatchError(own, announced, `manifest stored as ${shown} (Docker-Content-Digest of PUT)`);
+      throw new DigestMismatchError(own, announced, `manifest stored as ${referenceText} (Docker-Content-Digest of PUT)`);
     }
   }
   return digest;
@@ -197,17 +197,17 @@ export async function putManifest(
  */
 export async function deleteManifest(transport: RegistryTransport, reference: Reference, options: OperationOptions = {}): Promise<string> {
   const digest = reference.digest ?? (await headManifest(transport, reference, options)).digest;
-  const shown = formatReference({ ...reference, digest });
+  const referenceText = formatReference({ ...reference, digest });
   const response = await transport.request(reference.registry, {
     method: 'DELETE',
     url: manifestPath(reference.repository, digest),
     scopes: [{ repository: reference.repository, actions: ['delete'] }],
     idempotent: true,
-    reference: shown,
+    reference: referenceText,
     signal: options.signal,
   });
   if (response.status < 200 || response.status > 299) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
   discardBody(response);
   return digest;

@@ -143,7 +143,7 @@ function pageUrl(path: string, pageSize: number | undefined, last?: string): str
   return url;
 }
 
-/** Returns true for the answers of registries that reject a large `n`; a 400 about the name itself does not count. */
+/** Returns true for the errors of registries that reject a large `n`. A 400 about the name itself does not count. */
 function rejectsPageSize(error: RegistryError): boolean {
   if (error.errors.some((diagnostic) => PAGE_SIZE_REJECTIONS.has(diagnostic.code))) {
     return true;

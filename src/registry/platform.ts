@@ -141,13 +141,13 @@ export async function resolvePlatform(
   options: OperationOptions = {},
 ): Promise<ResolvedPlatform> {
   const fetched = await getManifest(transport, reference, options);
-  const shown = formatReference(reference);
+  const referenceText = formatReference(reference);
   if (isIndexManifest(fetched.manifest)) {
-    const child = selectPlatformChild(shown, fetched.manifest.manifests, platform);
+    const child = selectPlatformChild(referenceText, fetched.manifest.manifests, platform);
     return { mediaType: child.mediaType, digest: child.digest, size: child.size, platform: toRequest(child.platform ?? platform) };
   }
   if (!isImageManifest(fetched.manifest)) {
-    throw new PlatformNotFoundError(shown, platform, []);
+    throw new PlatformNotFoundError(referenceText, platform, []);
   }
 
   // A single image states its platform only in its config, which is small; it is read with the manifest cap.
@@ -155,7 +155,7 @@ export async function resolvePlatform(
   const bytes = await readBlob(transport, reference, config.digest, { size: config.size, maxBytes: MAX_MANIFEST_BYTES, signal: options.signal });
   const configPlatform = parseConfigPlatform(bytes, reference, config.digest);
   if (!platformMatches(platform, configPlatform)) {
-    throw new PlatformNotFoundError(shown, platform, [configPlatform]);
+    throw new PlatformNotFoundError(referenceText, platform, [configPlatform]);
   }
   return { ...fetched.descriptor, platform: configPlatform };
 }

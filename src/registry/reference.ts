@@ -147,8 +147,8 @@ export function withTag(reference: Reference, tag: string): Reference {
 
 /** Returns a copy of `reference` with `digest`, keeping its tag so it reads `repository:tag@digest`. */
 export function withDigest(reference: Reference, digest: string): Reference {
-  const shown = `${formatRepository(reference)}@${digest}`;
-  return { ...reference, digest: parseDigestPart(shown, digest) };
+  const referenceText = `${formatRepository(reference)}@${digest}`;
+  return { ...reference, digest: parseDigestPart(referenceText, digest) };
 }
 
 /**

@@ -57,7 +57,7 @@ export function discardBody(response: RegistryResponse): void {
   });
 }
 
-/** Closes a body without reading the rest; undici reports that as an abort, which nobody needs to hear. */
+/** Closes a body without reading the rest. undici reports that as an abort, which is expected here and ignored. */
 export function abandonBody(response: RegistryResponse): void {
   response.body.on('error', () => {
     // Closing the body on purpose aborts it; the abort is expected.

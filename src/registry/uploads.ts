@@ -42,7 +42,7 @@ export interface UploadOptions {
   size?: number;
   /** Force chunked PATCH requests, each of this many bytes (default monolithic when possible). */
   chunkSize?: number;
-  /** Send buffered content in a single POST `?digest=`; a registry that answers 202 gets it by PUT. */
+  /** Send buffered content in a single POST `?digest=`. A registry that returns 202 instead of 201 gets it again by PUT. */
   singlePost?: boolean;
   /** An upload already opened, such as the session of a mount that did not mount. */
   session?: UploadSession;
@@ -66,7 +66,7 @@ export async function startUpload(transport: RegistryTransport, repository: Refe
  * Asks the registry to mount blob `digest` from repository `from` (a path on
  * the same registry) into `repository`. The token needs `pull` on the source
  * and `push` on the target. A registry that cannot mount (unknown blob, no
- * access, mounts disabled) answers 202, and the returned session continues
+ * access, mounts disabled) returns 202, and the returned session continues
  * as a normal upload.
  */
 export async function mountBlob(transport: RegistryTransport, repository: Reference, digest: string, from: string, options: { signal?: AbortSignal } = {}): Promise<MountResult> {
@@ -133,8 +133,8 @@ export async function cancelUpload(transport: RegistryTransport, session: Upload
 
 async function uploadBuffer(transport: RegistryTransport, repository: Reference, content: Buffer, options: UploadOptions): Promise<BlobInfo> {
   const digest = options.digest ?? computeDigest(content);
-  const shown = `${formatRepository(repository)}@${digest}`;
-  verifyDigest(content, digest, `upload ${shown}`);
+  const referenceText = `${formatRepository(repository)}@${digest}`;
+  verifyDigest(content, digest, `upload ${referenceText}`);
   let session = options.session;
 
   if (session === undefined && options.singlePost === true) {
@@ -144,7 +144,7 @@ async function uploadBuffer(transport: RegistryTransport, repository: Reference,
       scopes: [{ repository: repository.repository, actions: ['pull', 'push'] }],
       headers: { [Header.contentType]: OCTET_STREAM, [Header.contentLength]: String(content.length) },
       body: content,
-      reference: shown,
+      reference: referenceText,
       signal: options.signal,
     });
     if (response.status === 201) {
@@ -166,9 +166,9 @@ async function uploadStream(
   content: Readable,
   options: UploadOptions & { digest: string; size: number },
 ): Promise<BlobInfo> {
-  const shown = `${formatRepository(repository)}@${options.digest}`;
+  const referenceText = `${formatRepository(repository)}@${options.digest}`;
   const session = options.session ?? (await startUpload(transport, repository, options));
-  const verified = createVerifyingStream(options.digest, `upload ${shown}`, options.size);
+  const verified = createVerifyingStream(options.digest, `upload ${referenceText}`, options.size);
   let sourceError: Error | undefined;
   content.on('error', (error) => {
     sourceError = error;
@@ -186,7 +186,7 @@ async function uploadStream(
     // A failing source or a digest mismatch aborts the PUT; report that cause, not the aborted request.
     throw sourceError ?? error;
   }
-  // A registry that already has the blob may answer before reading the whole body; a failure seen so far still counts.
+  // A registry that already has the blob may return 201 before reading the whole body; a source failure seen so far still counts.
   if (sourceError !== undefined) {
     throw sourceError;
   }
@@ -271,18 +271,18 @@ async function finishUpload(
   length: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const shown = `${formatRepository(session.repository)}@${digest}`;
+  const referenceText = `${formatRepository(session.repository)}@${digest}`;
   const response = await transport.request(session.repository.registry, {
     method: 'PUT',
     url: appendQuery(session.location, 'digest', digest),
     scopes: [{ repository: session.repository.repository, actions: ['pull', 'push'] }],
     headers: { [Header.contentType]: OCTET_STREAM, [Header.contentLength]: String(length) },
     ...(body === undefined ? {} : { body }),
-    reference: shown,
+    reference: referenceText,
     signal,
   });
   if (response.status !== 201) {
-    throw await errorFromResponse(response, { reference: shown });
+    throw await errorFromResponse(response, { reference: referenceText });
   }
   discardBody(response);
 }
@@ -297,7 +297,7 @@ async function sessionFrom(response: RegistryResponse, repository: Reference, ex
   return Number.isSafeInteger(minimum) && minimum > 0 ? { repository, location, minimumChunk: minimum } : { repository, location };
 }
 
-/** Splits a stream into buffers of exactly `size` bytes, the last one shorter; holds at most one chunk. */
+/** Splits a stream into buffers of exactly `size` bytes, the last one shorter, keeping at most one chunk in memory. */
 async function* chunksOf(stream: Readable, size: number): AsyncGenerator<Buffer> {
   let pending: Buffer[] = [];
   let pendingLength = 0;

@@ -26,7 +26,10 @@ function tagkeeper(args: string[], stdin?: string): Promise<Run> {
       [BIN, ...args],
       { env: { PATH: process.env.PATH, HOME: home, NODE_OPTIONS: '' }, timeout: 60_000 },
       (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        let code = 0;
+        if (error !== null) {
+          code = typeof error.code === 'number' ? error.code : -1;
+        }
         resolve({ code, stdout, stderr });
       },
     );

@@ -24,7 +24,7 @@ function randomBlob(size: number): { content: Buffer; digest: string } {
   return { content, digest: computeDigest(content) };
 }
 
-/** A stream that yields `content` in pieces of `piece` bytes, as a network body would. */
+/** Returns a stream that yields `content` in pieces of `piece` bytes, as a network body would. */
 function streamOf(content: Buffer, piece = 7919): Readable {
   const pieces: Buffer[] = [];
   for (let offset = 0; offset < content.length; offset += piece) {

@@ -23,7 +23,7 @@ interface ManifestBlobs {
   layers: Array<{ digest: string; size: number }>;
 }
 
-/** Every blob of a built image or index, each once, with its size. */
+/** Lists every blob of a built image or index, each once, with its size. */
 function blobsOf(image: BuiltImage): Map<string, number> {
   const blobs = new Map<string, number>();
   const manifests = (image.platforms?.map((platform) => platform.manifest) ?? [image.manifest]) as unknown as ManifestBlobs[];
@@ -35,7 +35,7 @@ function blobsOf(image: BuiltImage): Map<string, number> {
   return blobs;
 }
 
-/** Digests of every manifest of a built image: the top one and its children. */
+/** Lists the digests of every manifest of a built image: the top one and its children. */
 function manifestsOf(image: BuiltImage): string[] {
   return [image.digest, ...(image.platforms?.map((platform) => platform.digest) ?? [])];
 }
@@ -131,7 +131,7 @@ describe('copyImage against Distribution', () => {
 
     expect(result.destination).toBe(`${mirror().host}/mirror/untagged@${index.digest}`);
     expect((await client.headManifest(`${mirror().host}/mirror/untagged@${index.digest}`)).digest).toBe(index.digest);
-    // Distribution answers 404 NAME_UNKNOWN for the tag list of a repository without tags.
+    // Distribution returns 404 NAME_UNKNOWN for the tag list of a repository without tags.
     await expect(client.listTags(`${mirror().host}/mirror/untagged`)).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 

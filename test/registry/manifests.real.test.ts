@@ -106,7 +106,7 @@ describe('manifests against Distribution', () => {
       code: 'MANIFEST_UNKNOWN',
       reference: `${registry().host}/manifests/single:missing`,
     });
-    // Distribution 2.8 answers MANIFEST_UNKNOWN for a manifest of a repository it does not have.
+    // Distribution 2.8 returns MANIFEST_UNKNOWN for a manifest of a repository it does not have.
     await expect(client.getManifest(`${registry().host}/nothing/here:1`)).rejects.toMatchObject({
       name: 'NotFoundError',
       code: 'MANIFEST_UNKNOWN',

@@ -49,10 +49,10 @@ export function mockRegistry(registry = 'registry.example'): MockRegistry {
   };
 }
 
-/** Headers of a JSON answer. */
+/** Headers of a JSON response. */
 export const JSON_HEADERS = { 'content-type': 'application/json' };
 
-/** The OCI error body a registry sends, such as `{"errors":[{"code":"NAME_UNKNOWN",...}]}`. */
+/** Builds the OCI error body a registry sends, such as `{"errors":[{"code":"NAME_UNKNOWN",...}]}`. */
 export function errorBody(code: string, message: string): string {
   return JSON.stringify({ errors: [{ code, message }] });
 }

@@ -33,9 +33,9 @@ async function runLs(input: string, options: LsOptions): Promise<void> {
       process.stdout.write(`${listing.tags.join('\n')}\n`);
     }
     if (listing.invalidTags.length > 0) {
-      const shown = listing.invalidTags.slice(0, 5).map((tag) => JSON.stringify(tag)).join(', ');
+      const examples = listing.invalidTags.slice(0, 5).map((tag) => JSON.stringify(tag)).join(', ');
       const more = listing.invalidTags.length > 5 ? ` and ${listing.invalidTags.length - 5} more` : '';
-      process.stderr.write(`tagkeeper: warning: the registry listed ${listing.invalidTags.length} entries that are not valid tags, left out: ${shown}${more}\n`);
+      process.stderr.write(`tagkeeper: warning: the registry listed ${listing.invalidTags.length} entries that are not valid tags, left out: ${examples}${more}\n`);
     }
   } finally {
     await client.close();
