@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { runningServerCount, spawnServer, stopServer } from '../support/processes.js';
+import { removeStaleTempDirs } from '../support/temp.js';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'start-registry.ts');
 
@@ -86,6 +89,39 @@ describe('registry cleanup', () => {
     await once(child, 'exit');
 
     expect(await waitUntilGone(registry.pid, 5000)).toBe(true);
+  });
+
+  it('removes the folders of a killed test process on the next sweep', async () => {
+    const { child, registry } = await startRegistryInChild('wait');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const registryRoot = path.dirname(registry.storage);
+
+    await removeStaleTempDirs();
+
+    // A sweep in a parallel test worker may have removed it first, which is equally fine.
+    expect(existsSync(registryRoot)).toBe(false);
+  });
+
+  it('keeps the folders of running processes', async () => {
+    const sleeper = spawn('/bin/sleep', ['30']);
+    const exited = spawn('/bin/true');
+    await once(exited, 'exit');
+    const live = path.join(tmpdir(), `tagkeeper-sweep-test-${sleeper.pid}-abcdef`);
+    const stale = path.join(tmpdir(), `tagkeeper-sweep-test-${exited.pid}-abcdef`);
+    try {
+      await mkdir(live);
+      await mkdir(stale);
+
+      await removeStaleTempDirs();
+
+      expect(existsSync(live)).toBe(true);
+      expect(existsSync(stale)).toBe(false);
+    } finally {
+      sleeper.kill();
+      await rm(live, { recursive: true, force: true });
+      await rm(stale, { recursive: true, force: true });
+    }
   });
 
   it('kills the registry and removes storage when its test process exits', async () => {
