@@ -114,6 +114,7 @@ class TreeCopier {
    * indexes cannot deadlock it.
    */
   async copyContent(fetched: FetchedManifest): Promise<void> {
+    // TODO: referrers of the copied manifests (signatures, SBOMs found through the referrers API or `subject`) are not copied.
     if (isIndexManifest(fetched.manifest)) {
       await Promise.all(fetched.manifest.manifests.map((child) => this.copyChild(child)));
       return;

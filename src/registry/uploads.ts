@@ -201,6 +201,7 @@ async function uploadChunked(transport: RegistryTransport, repository: Reference
   let offset = 0;
 
   try {
+    // TODO: a failed PATCH aborts the whole upload; resuming from the registry's confirmed Range (GET on the session) is not done.
     for await (const chunk of chunksOf(content, chunkSize)) {
       hash.update(chunk);
       await patchChunk(transport, upload, chunk, offset, options.signal);
