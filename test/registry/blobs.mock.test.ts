@@ -29,6 +29,20 @@ describe('blob reads', () => {
     expect(await text(download.stream)).toBe(content.toString());
   });
 
+  it('follows a redirect to blob storage', async () => {
+    mock = mockRegistry();
+    const storage = mock.agent.get('https://storage.example');
+    mock.pool
+      .intercept({ path: `/v2/team/app/blobs/${digest}`, method: 'GET' })
+      .reply(307, '', { headers: { location: `https://storage.example/blobs/${digest.slice(7)}?signature=abc` } });
+    storage
+      .intercept({ path: `/blobs/${digest.slice(7)}?signature=abc`, method: 'GET', headers: { 'accept-encoding': 'identity' } })
+      .reply(200, content, { headers: { 'content-length': String(content.length) } });
+
+    const download = await getBlob(mock.transport, repository(), digest, { size: content.length });
+    expect(await text(download.stream)).toBe(content.toString());
+  });
+
   it('fails the stream at its end when content differs', async () => {
     mock = mockRegistry();
     const tampered = Buffer.from(content);
