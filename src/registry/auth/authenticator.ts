@@ -1,11 +1,9 @@
 import { AuthenticationError } from '../errors.js';
-import { redactUrl } from '../redact.js';
 import type { SecretRedactor } from '../redact.js';
-import { BlockedHostError, InsecureSchemeError } from '../transport/errors.js';
-import { DOCKER_HUB_AUTH_HOST, isBlockedHostname, isDockerHub, isLoopbackHostname } from '../transport/origin.js';
 import { InvalidChallengeError, parseWwwAuthenticate } from './challenge.js';
 import type { Challenge } from './challenge.js';
 import type { Credential, CredentialStore } from './credentials.js';
+import { checkRealm, isRealmTrusted } from './realm.js';
 import { normalizeScopes, splitScopeParameter } from './scope.js';
 import { requestToken } from './token.js';
 import type { SendTokenRequest } from './token.js';
@@ -105,8 +103,8 @@ export class Authenticator {
       return { header: `Bearer ${credential.registryToken}`, source: 'registry-token', token: credential.registryToken };
     }
 
-    this.#checkRealm(state, challenge.realm);
-    const trusted = this.#realmTrusted(state, challenge.realm);
+    checkRealm(state, challenge.realm, this.#options.allowsPlainHttp);
+    const trusted = isRealmTrusted(state, challenge.realm, this.#options.trustedRealmHosts);
     const partition = `${state.registry} ${challenge.realm.toString()} ${challenge.service ?? ''}`;
     const { entry, fetched } = await this.#tokens.obtain(partition, scopes, () =>
       requestToken(
@@ -180,39 +178,6 @@ export class Authenticator {
       state.credentials.set(key, lookup);
     }
     return lookup;
-  }
-
-  /** Rejects a realm the transport must not contact, before any connection. */
-  #checkRealm(state: RegistryAuthState, realm: URL): void {
-    const target = { method: 'GET', url: redactUrl(realm.toString()) };
-    if (isBlockedHostname(realm.hostname)) {
-      throw new BlockedHostError(target, `the token realm of ${state.registry}`);
-    }
-
-    const sameInsecureHost = state.plainHttpAllowed && realm.hostname === state.apiHostname;
-    if (realm.protocol === 'http:' && !sameInsecureHost && !this.#options.allowsPlainHttp(realm)) {
-      throw new InsecureSchemeError(target, `the token realm of ${state.registry}`, realm.host);
-    }
-  }
-
-  /**
-   * Returns true when the realm may receive the registry's credentials: it is
-   * on the registry's own host, Docker Hub's `auth.docker.io` for Docker Hub,
-   * or listed in `trustedRealmHosts`. Other realms get anonymous token requests.
-   */
-  #realmTrusted(state: RegistryAuthState, realm: URL): boolean {
-    const hostname = realm.hostname.toLowerCase();
-    if (hostname === state.apiHostname || (isDockerHub(state.registry) && hostname === DOCKER_HUB_AUTH_HOST)) {
-      return true;
-    }
-    if (isLoopbackHostname(hostname) && isLoopbackHostname(state.apiHostname)) {
-      // Loopback addresses are one machine: a token server on another port of it is the registry's own.
-      return true;
-    }
-    return this.#options.trustedRealmHosts.some((entry) => {
-      const trusted = entry.toLowerCase();
-      return trusted === hostname || trusted === realm.host.toLowerCase();
-    });
   }
 }
 

@@ -2,6 +2,7 @@ import { InvalidReferenceError } from '../errors.js';
 import { redactUrl } from '../redact.js';
 import type { RegistryRequest, RegistryResponse } from '../transport-types.js';
 import { Header } from '../wire.js';
+import { discardBody } from './response-error.js';
 import { BlockedHostError, InsecureSchemeError, TooManyRedirectsError } from './errors.js';
 import { isBlockedHostname } from './origin.js';
 import { isReplayableBody, toWireBody } from './send.js';
@@ -135,19 +136,4 @@ function buildHeaders(headers: Record<string, string> | undefined, userAgent: st
 
 function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Reads a little of an unused body so its connection can be reused, else destroys it. */
-export async function discardBody(response: RegistryResponse): Promise<void> {
-  const body = response.body as RegistryResponse['body'] & { dump?: (options?: { limit: number }) => Promise<void> };
-  try {
-    if (typeof body.dump === 'function') {
-      await body.dump({ limit: 64 * 1024 });
-    } else {
-      body.destroy();
-    }
-  } catch {
-    // The response is being thrown away; a failure to drain it changes nothing for the caller.
-    body.destroy();
-  }
 }

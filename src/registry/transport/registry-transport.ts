@@ -10,10 +10,11 @@ import { Header } from '../wire.js';
 import { DebugLog } from './debug-log.js';
 import { DispatcherPool } from './dispatchers.js';
 import type { ConnectionSettings } from './dispatchers.js';
-import { discardBody, followRedirects, resolveRequestUrl } from './redirects.js';
+import { followRedirects, resolveRequestUrl } from './redirects.js';
 import type { UrlPolicy } from './redirects.js';
-import { attachRedactor, isRetryableStatus } from './response-error.js';
-import { backoffDelay, decideStatusRetry, mayRetry, sleep } from './retry.js';
+import { attachRedactor, discardBody } from './response-error.js';
+import { mayRetry } from './retry.js';
+import { withRetries } from './retry-loop.js';
 import type { RetrySettings } from './retry.js';
 import { ExchangeFailure, isReplayableBody, sendExchange } from './send.js';
 import type { Exchange, ExchangeTimeouts } from './send.js';
@@ -80,7 +81,7 @@ export class HttpRegistryTransport implements RegistryTransport {
     await this.#prepare(target, !replayable);
 
     const retryAllowed = mayRetry(request, replayable);
-    const response = await this.#retrying(retryAllowed, request.signal, (note) =>
+    const response = await withRetries(this.#settings.retry, retryAllowed, request.signal, (note) =>
       this.#authenticated(target, request, replayable, redactor, note),
     );
     attachRedactor(response, redactor);
@@ -170,7 +171,7 @@ export class HttpRegistryTransport implements RegistryTransport {
       const exchange: Exchange = { method: 'GET', url, headers: { 'user-agent': this.#settings.userAgent } };
       let response: RegistryResponse;
       try {
-        response = await this.#retrying(true, undefined, (note) =>
+        response = await withRetries(this.#settings.retry, true, undefined, (note) =>
           this.#send(exchange, joinNotes('probe for scheme and auth', note)),
         );
       } catch (error) {
@@ -202,54 +203,7 @@ export class HttpRegistryTransport implements RegistryTransport {
       body: exchange.body,
     };
     // The OAuth2 POST is not repeated, like every POST.
-    return this.#retrying(exchange.method === 'GET', undefined, (note) => this.#send(wire, joinNotes(exchange.note, note)));
-  }
-
-  /**
-   * Runs `attempt`, and runs it again after a retryable status (429, 502,
-   * 503, 504) or a retryable network failure while attempts remain and
-   * `allowed` is true. Returns the last response.
-   */
-  async #retrying(
-    allowed: boolean,
-    signal: AbortSignal | undefined,
-    attempt: (note: string | undefined) => Promise<RegistryResponse>,
-  ): Promise<RegistryResponse> {
-    const { maxAttempts } = this.#settings.retry;
-    let note: string | undefined;
-
-    for (let attemptNumber = 1; ; attemptNumber += 1) {
-      const canRetry = allowed && attemptNumber < maxAttempts;
-      const retryNote = (cause: string, delayMs: number): string =>
-        `retry ${attemptNumber} of ${maxAttempts - 1} after ${cause}, waited ${delayMs} ms`;
-
-      let response: RegistryResponse;
-      try {
-        response = await attempt(note);
-      } catch (error) {
-        if (!(error instanceof ExchangeFailure)) {
-          throw error;
-        }
-        if (!canRetry || !error.retryable) {
-          throw error.error;
-        }
-        const delayMs = backoffDelay(attemptNumber, this.#settings.retry);
-        note = retryNote(error.failureCode, delayMs);
-        await sleep(delayMs, signal);
-        continue;
-      }
-
-      if (!canRetry || !isRetryableStatus(response.status)) {
-        return response;
-      }
-      const decision = decideStatusRetry(response.status, response.headers, attemptNumber, this.#settings.retry);
-      if (!decision.retry) {
-        return response;
-      }
-      await discardBody(response);
-      note = retryNote(decision.note, decision.delayMs);
-      await sleep(decision.delayMs, signal);
-    }
+    return withRetries(this.#settings.retry, exchange.method === 'GET', undefined, (note) => this.#send(wire, joinNotes(exchange.note, note)));
   }
 
   /** Sends one exchange and writes its debug line. */

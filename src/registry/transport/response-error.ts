@@ -140,3 +140,18 @@ export async function readCapped(body: Readable, limit: number): Promise<string>
 
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
+
+/** Reads a little of an unused body so its connection can be reused, else destroys it. */
+export async function discardBody(response: RegistryResponse): Promise<void> {
+  const body = response.body as RegistryResponse['body'] & { dump?: (options?: { limit: number }) => Promise<void> };
+  try {
+    if (typeof body.dump === 'function') {
+      await body.dump({ limit: 64 * 1024 });
+    } else {
+      body.destroy();
+    }
+  } catch {
+    // The response is being thrown away; a failure to drain it changes nothing for the caller.
+    body.destroy();
+  }
+}
