@@ -6,8 +6,9 @@
  * 3. the immutable tag is checked right before the write and read back right
  *    after it, so another image under the same immutable tag stops the release
  *    before any rolling tag moves;
- * 4. each rolling tag is checked against the digest the plan expected, then
- *    written, from the narrowest level to `latest`;
+ * 4. each rolling tag is checked against the digest the plan expected, and
+ *    the immutable tag against the image, then the rolling tag is written,
+ *    from the narrowest level to `latest`;
  * 5. every tag is read back and compared with the image's digest.
  *
  * Each write is skipped when the tag already points to the image, which makes
@@ -105,7 +106,15 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
     if (operation.role !== 'rolling') {
       continue;
     }
-    const now = await currentDigest(registry, plan, operation.tag);
+    // The immutable tag is read again with each rolling tag, so a racing publish that overwrote it
+    // stops this run before it points a rolling tag at an image without an immutable name.
+    const [immutableDigest, now] = await Promise.all([
+      currentDigest(registry, plan, immutable.tag),
+      currentDigest(registry, plan, operation.tag),
+    ]);
+    if (immutableDigest !== plan.digest) {
+      throw await conflict(registry, plan, immutableDigest ?? 'no manifest', written, 'after-write', concurrency);
+    }
     if (now === plan.digest) {
       alreadySet.push(operation.tag);
       emit({ type: 'tag-already-set', tag: operation.tag, digest: plan.digest });

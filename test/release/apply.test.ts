@@ -140,6 +140,21 @@ describe('applyPlan', () => {
     expect(registry.tagMap(target)['3']).toBe(older);
   });
 
+  it('stops moving rolling tags once the immutable tag was overwritten', async () => {
+    registry.afterCall = (call) => {
+      if (call.method === 'putManifest' && call.target.endsWith(':3.5.10')) {
+        registry.setTag(target, IMMUTABLE, older);
+      }
+    };
+
+    const error = await applyPlan(registry, plan()).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ReleaseConflictError);
+    expect(error).toMatchObject({ phase: 'after-write', written: [IMMUTABLE, '3.5.10'], actualDigest: older });
+    expect(registry.tagMap(target)['3']).toBe(older);
+    expect(registry.tagMap(target).latest).toBeUndefined();
+  });
+
   it('stops when a rolling tag changed since planning', async () => {
     const built = plan();
     const newer = registry.addImage(target, { layers: ['base', 'app 3.6.0'] });
