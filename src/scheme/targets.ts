@@ -52,7 +52,14 @@ export function rollingTargets(
 
   // A rolling tag exists once at least one build may carry it.
   const scopes = new Map<string, TagScope>();
+  // Rolling tags and eligibility depend on version and distro, not on the revision.
+  const seenReleases = new Set<string>();
   for (const build of builds) {
+    const release = `${build.distro} ${build.version.text}`;
+    if (seenReleases.has(release)) {
+      continue;
+    }
+    seenReleases.add(release);
     for (const level of levels) {
       const tag = rollingTagFor(level, build.version, build.distro);
       if (tag === undefined || scopes.has(tag)) {
@@ -65,10 +72,11 @@ export function rollingTargets(
     }
   }
 
+  const index = indexBuilds(builds);
   const targets: Array<RollingTarget & { newest: ImmutableTag }> = [];
   for (const scope of scopes.values()) {
     // Every build that may carry the tag is a member of its scope, so the list is never empty.
-    const members = builds.filter((build) => isInScope(scope, build));
+    const members = candidatesOf(scope, index).filter((build) => isInScope(scope, build));
     const newest = members[0];
     if (newest !== undefined) {
       targets.push({
@@ -87,4 +95,43 @@ export function rollingTargets(
       levelRank(a.level) - levelRank(b.level) || compareImmutableTags(b.newest, a.newest) || compareText(a.tag, b.tag),
   );
   return targets.map(({ newest: _newest, ...target }) => target);
+}
+
+/** Builds grouped by the fields every scope fixes, so that each scope checks only likely members. */
+interface BuildIndex {
+  readonly byDistro: Map<string, ImmutableTag[]>;
+  readonly byFirstNumber: Map<string, ImmutableTag[]>;
+  readonly byVersion: Map<string, ImmutableTag[]>;
+}
+
+/** Groups `builds`, keeping their order within each group. */
+function indexBuilds(builds: readonly ImmutableTag[]): BuildIndex {
+  const index: BuildIndex = { byDistro: new Map(), byFirstNumber: new Map(), byVersion: new Map() };
+  for (const build of builds) {
+    append(index.byDistro, build.distro, build);
+    append(index.byFirstNumber, `${build.distro} ${build.version.release[0]}`, build);
+    append(index.byVersion, `${build.distro} ${build.version.text}`, build);
+  }
+  return index;
+}
+
+/** Returns a superset of the members of `scope`, newest first. */
+function candidatesOf(scope: TagScope, index: BuildIndex): readonly ImmutableTag[] {
+  if (scope.version !== undefined) {
+    return index.byVersion.get(`${scope.distro} ${scope.version}`) ?? [];
+  }
+  const firstNumber = scope.release?.[0];
+  if (firstNumber !== undefined) {
+    return index.byFirstNumber.get(`${scope.distro} ${firstNumber}`) ?? [];
+  }
+  return index.byDistro.get(scope.distro) ?? [];
+}
+
+function append(groups: Map<string, ImmutableTag[]>, key: string, build: ImmutableTag): void {
+  const group = groups.get(key);
+  if (group === undefined) {
+    groups.set(key, [build]);
+  } else {
+    group.push(build);
+  }
 }
