@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 
 /**
  * Replaces the content of `file` with `content` so that readers see either
- * the old or the new file, never a partial one: the content goes to a
+ * the old or the new file, never a partial one. The content goes to a
  * temporary file in the same folder, is flushed to disk, gets the mode of the
  * original, and is renamed over it. A symbolic link is followed, so the file
  * it points to is replaced and the link stays.

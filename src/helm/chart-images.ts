@@ -26,11 +26,11 @@ export interface ChartImageEntry {
   old: string;
   /** The new reference; absent when the entry was left as it was. */
   new?: string;
-  /** Why an entry was left as it was. */
+  /** The reason an entry was left as it was. */
   reason?: string;
 }
 
-/** What {@link updateChartImages} found and did. */
+/** The entries {@link updateChartImages} found and the change it made to `Chart.yaml`. */
 export interface ChartImagesResult {
   file: string;
   entries: ChartImageEntry[];
@@ -50,8 +50,8 @@ export interface ChartImagesUpdate {
 
 /**
  * Updates the images annotations of `chartDir/Chart.yaml` to the pinned
- * references of `images`. An entry is matched by registry and repository;
- * when several pinned images share the repository with different results,
+ * references of `images`. An entry is matched by registry and repository.
+ * When several pinned images share the repository with different results,
  * the one whose old tag equals the entry's tag wins, and without one the
  * entry is left as it was. Only the `image` values change, inside the `|`
  * block, and the file is replaced atomically.

@@ -14,8 +14,8 @@ const COMMENTED_VALUE = /^#+\s*(?:-\s+)?([A-Za-z_][\w.-]*)\s*:\s+(\S.*)$/;
 const COMMENTED_IMAGE_FIELDS = new Set(['repository', 'tag', 'digest']);
 
 /**
- * Finds commented-out image values, so a report can say they were left
- * alone. Consecutive whole-line comments form one example; trailing comments
+ * Finds commented-out image values, so that reports list them as left
+ * alone. Consecutive whole-line comments form one example. Trailing comments
  * after a value and documentation lines such as `## @param image.tag` are
  * not examples.
  */

@@ -8,7 +8,7 @@ export class InvalidValuesFileError extends TagkeeperError {
   constructor(
     /** Path of the file as given. */
     readonly file: string,
-    /** What is wrong with it. */
+    /** The problem, such as a YAML syntax error. */
     readonly reason: string,
     /** 1-based line of the first problem, when known. */
     readonly line?: number,
@@ -29,7 +29,7 @@ export class InvalidChartError extends TagkeeperError {
   constructor(
     /** Path of the chart folder or of its `Chart.yaml`. */
     readonly path: string,
-    /** What is wrong with it. */
+    /** The problem, such as a missing file. */
     readonly reason: string,
     options?: { cause?: unknown },
   ) {

@@ -93,7 +93,7 @@ class DocumentWalker {
 
   /**
    * Reads a scalar under an image key. Items of an image list count only when
-   * they carry a tag or digest; a value under an `image` key counts whenever
+   * they carry a tag or digest. A value under an `image` key counts whenever
    * it is a non-empty string, and without a tag it means `latest`.
    */
   private visitImageString(node: Scalar, segments: PathSegment[], offset: number, flow: boolean, listItem: boolean): void {

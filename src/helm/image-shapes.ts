@@ -21,7 +21,7 @@ export const REGISTRY_KEY = 'registry';
 /** Keys that only image blocks have; one of them confirms a block whose other keys are ambiguous. */
 export const IMAGE_EVIDENCE_KEYS = ['registry', 'pullPolicy', 'imagePullPolicy', 'pullSecrets', 'imagePullSecrets'] as const;
 
-/** Which keys of a map make it an image block. */
+/** The keys that make a map an image block. */
 export interface BlockShape {
   repositoryKey: (typeof REPOSITORY_KEYS)[number];
   /** The tag key present in the map, if any. */

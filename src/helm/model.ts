@@ -3,8 +3,8 @@ import type { Reference } from '../registry/reference.js';
 import type { PathSegment } from './yaml-tree.js';
 
 /**
- * What `pin` writes: `tag` replaces a rolling tag with its immutable tag,
- * `digest` adds the digest the tag points to, `both` does both.
+ * The values `pin` writes: `tag` replaces a rolling tag with its immutable
+ * tag, `digest` adds the digest the tag points to, and `both` does both.
  */
 export type PinMode = 'tag' | 'digest' | 'both';
 
@@ -21,7 +21,7 @@ export const PIN_MODES: readonly PinMode[] = ['tag', 'digest', 'both'];
  */
 export type ImageStatus = 'pinned' | 'changed' | 'unpinned' | 'skipped';
 
-/** Where one value of an image lives in the YAML tree. */
+/** The location of one value of an image in the YAML tree. */
 export interface ValueSlot {
   /** The key as written: `tag`, `digest`, `image`. Empty for an item of a list. */
   key: string;
@@ -46,7 +46,7 @@ export interface BlockSlots {
   registry: ValueSlot | undefined;
   tag: ValueSlot | undefined;
   digest: ValueSlot | undefined;
-  /** True when the tag value holds a digest too (`tag: 1.25@sha256:…`); the digest is then written there. */
+  /** True when the tag value contains a digest too (`tag: 1.25@sha256:…`), so the new digest is written there. */
   digestInTag: boolean;
 }
 
@@ -68,7 +68,7 @@ export interface FoundImage {
   reference: Reference | undefined;
   /** True when a string names no tag, so the runtime pulls `latest`. */
   implicitTag: boolean;
-  /** Why the image is not resolved: skipped on purpose, or unpinnable. */
+  /** The reason the image is not resolved: skipped on purpose, or unpinnable. */
   problem: { status: 'skipped' | 'unpinned'; reason: string } | undefined;
   block: BlockSlots | undefined;
   /** For the string shape: the scalar and the name part as written, which is kept. */
@@ -104,7 +104,7 @@ export interface PinnedImage {
   new?: string;
   /** Digest the reference resolved to. */
   digest?: string;
-  /** Why the image is `unpinned` or `skipped`, or a note about a `changed` one. */
+  /** The reason an image is `unpinned` or `skipped`, or a note about a `changed` one. */
   reason?: string;
   changes: ValueChange[];
 }

@@ -25,10 +25,10 @@ interface Entry {
 
 /**
  * Computes the pinned text of one values file from the resolutions of its
- * images. Only the scalars that change are replaced (and digest keys
- * inserted); every other byte of the file is kept. Images whose edits clash
- * (two images sharing one anchored tag that need different values) are
- * reported as unpinned and left as they were.
+ * images. Only the scalars that change are replaced, and digest keys
+ * inserted, so every other byte of the file is kept. Images whose edits clash
+ * are reported as unpinned and left as they were: two images that share one
+ * anchored tag but need different values, for example.
  */
 export function pinSource(
   source: ValuesSource,
@@ -112,7 +112,6 @@ function planEntry(source: ValuesSource, image: FoundImage, owner: number, resol
   };
 }
 
-/** Checks what the resolver returned before it is written, so a bad answer never reaches the file. */
 /** Edits that rewrite the values of `image` with their own text, marking them as values that must not change. */
 function keepEdits(source: ValuesSource, image: FoundImage, owner: number): OwnedEdit[] {
   const slots = [image.block?.repository, image.block?.registry, image.block?.tag, image.block?.digest, image.string?.slot];
@@ -122,6 +121,7 @@ function keepEdits(source: ValuesSource, image: FoundImage, owner: number): Owne
   });
 }
 
+/** Checks the tag and digest the resolver returned before they are written, so an invalid value never reaches the file. */
 function invalidPlan(plan: ImagePlan): string | undefined {
   if (plan.tag !== undefined && !isValidTag(plan.tag)) {
     return `the resolver returned the invalid tag "${plan.tag}"`;

@@ -16,7 +16,7 @@ import { verifyPinnedText } from './verify.js';
 export interface PinOptions {
   /** Resolves references to digests and immutable tags; wrap a `Resolver` with `resolverPort`. */
   resolver: ImageResolver;
-  /** What to pin; default `tag`. */
+  /** The values to pin; default `tag`. */
   mode?: PinMode;
   /** Pin the digest of this platform's manifest instead of the index digest. */
   platform?: PinPlatform;
@@ -46,7 +46,7 @@ export interface PinnedFile {
   diff: string;
 }
 
-/** What {@link pinValues} found and did. */
+/** The images {@link pinValues} found and the files it changed. */
 export interface PinResult {
   files: PinnedFile[];
   /** Every image found, in file and line order, with its status. */
@@ -60,7 +60,7 @@ export interface PinResult {
 /**
  * Pins the images of the values files `files` to immutable tags, digests or
  * both. Every file is parsed and every distinct reference resolved once
- * before anything is written; a parse or resolve error throws and leaves
+ * before anything is written, so a parse or resolve error throws and leaves
  * every file as it was. Changed files are then replaced atomically, one at a
  * time. Only the values that change are rewritten: comments, blank lines,
  * key order, quoting, anchors, documents and line breaks are kept byte for
@@ -150,7 +150,9 @@ async function readValuesFile(file: string): Promise<string> {
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'the file does not exist' : code === 'EISDIR' ? 'it is a folder, not a file' : `cannot read it (${code ?? String(error)})`;
+    let reason = `cannot read it (${code ?? String(error)})`;
+    if (code === 'ENOENT') reason = 'the file does not exist';
+    if (code === 'EISDIR') reason = 'it is a folder, not a file';
     throw new InvalidValuesFileError(file, reason, undefined, undefined, { cause: error });
   }
   const text = bytes.toString('utf8');

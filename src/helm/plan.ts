@@ -5,7 +5,7 @@ import type { ResolvedImage } from './ports.js';
 /** The values one image should have after pinning, before they are turned into text edits. */
 export interface ImagePlan {
   status: 'pinned' | 'changed' | 'unpinned';
-  /** Why the image is unpinned, or a note on a pinned or changed one. */
+  /** The reason an image is unpinned, or a note on a pinned or changed one. */
   reason: string | undefined;
   /** The tag to write; undefined to keep a string without a tag (`nginx@sha256:…`) or a block without one. */
   tag: string | undefined;

@@ -1,7 +1,7 @@
 /**
- * What pinning needs from image resolution. The `Resolver` of `src/resolve/`
- * provides it (see `resolverPort` in `resolver-port.ts`), and unit tests pass
- * an in-process fake.
+ * The port of image resolution that pinning uses. The `Resolver` of
+ * `src/resolve/` implements it through `resolverPort` (`resolver-port.ts`),
+ * and unit tests pass an in-process fake.
  */
 
 /** A platform to pin single-platform manifests for, as in `linux/arm64/v8`. */
@@ -26,7 +26,7 @@ export interface ResolvedImage {
    * digest of the platform's manifest when a platform was requested.
    */
   digest: string;
-  /** Media type of the manifest `digest` names, when the resolver knows it. */
+  /** Media type of the manifest `digest` names, when the resolver reports it. */
   mediaType?: string;
   /**
    * Immutable tags that point to the same manifest as the resolved tag, newest
@@ -40,8 +40,8 @@ export interface ResolvedImage {
 export interface ImageResolver {
   /**
    * Resolves `reference` (`registry/repository:tag` or `registry/repository@digest`).
-   * Throws when the image does not exist or the registry rejects the request;
-   * the error is reported with the places in the values files that named it.
+   * Throws when the image does not exist or the registry rejects the request.
+   * Pinning reports the error with the places in the values files that name it.
    */
   resolve(reference: string, options?: ImageResolveOptions): Promise<ResolvedImage>;
 }

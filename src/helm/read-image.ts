@@ -9,7 +9,7 @@ import type { BlockSlots, FoundImage, ValueSlot } from './model.js';
 import { readScalar } from './scalar-values.js';
 import { findPair, formatPath, isFlowCollection, resolveNode, type PathSegment } from './yaml-tree.js';
 
-/** Where an image was found, shared by the block and string readers. */
+/** The place an image was found, shared by the block and string readers. */
 export interface ImageSite {
   file: string;
   document: Document.Parsed;
@@ -41,9 +41,10 @@ export function slotOf(document: Document.Parsed, map: YAMLMap, key: string, seg
 }
 
 /**
- * Reads an image block. The registry is `global.imageRegistry` when it is set
- * and the block has a `registry` key (Bitnami's `common.images.image` rule),
- * else the block's `registry`; the reference is `registry/repository:tag@digest`.
+ * Reads an image block as the reference `registry/repository:tag@digest`.
+ * The registry is `global.imageRegistry` when it is set and the block has a
+ * `registry` key, as in Bitnami's `common.images.image` helper. Otherwise it
+ * is the block's `registry`.
  */
 export function readBlockImage(site: ImageSite, map: YAMLMap, shape: BlockShape, globalRegistry: GlobalRegistry): FoundImage {
   const { document, segments } = site;

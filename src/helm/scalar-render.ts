@@ -7,7 +7,7 @@ import { Scalar, parseDocument } from 'yaml';
  * values are quoted.
  */
 
-/** How the value being replaced was written. */
+/** The style of the value being replaced, and of the file. */
 export interface RenderContext {
   /** The scalar being replaced, whose quoting is kept; undefined for a new key. */
   previous: Scalar | undefined;

@@ -1,4 +1,4 @@
-import { isScalar, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import { isTemplated } from './image-shapes.js';
 
 /**
@@ -24,7 +24,7 @@ const LARGEST_PRINTED_INTEGER = 999_999;
  * Reads `node` as the text Helm puts in the image reference. `field` names the
  * value in reasons (`tag`, `digest`). A float (`3.10`, which Helm prints as
  * `3.1`), a large integer, a boolean or a map is invalid: the chart would not
- * pull what the file appears to say.
+ * pull the image the file appears to name.
  */
 export function readScalar(node: unknown, field: string): ScalarRead {
   if (node === undefined || node === null) {
@@ -76,6 +76,7 @@ function formatAsHelm(value: number | bigint): string {
 }
 
 function describeNode(node: unknown): string {
-  const name = (node as { constructor?: { name?: string } }).constructor?.name;
-  return name === 'YAMLMap' ? 'map' : name === 'YAMLSeq' ? 'list' : 'non-scalar value';
+  if (isMap(node)) return 'map';
+  if (isSeq(node)) return 'list';
+  return 'non-scalar value';
 }

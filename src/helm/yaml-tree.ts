@@ -3,7 +3,7 @@ import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, t
 /** A path segment inside a YAML document: a map key or a sequence index. */
 export type PathSegment = string | number;
 
-/** A pair found by {@link findPair}, with the map that holds it (the map itself, or one merged into it with `<<`). */
+/** A pair found by {@link findPair}, with the map that contains it: the map searched, or one merged into it with `<<`. */
 export interface FoundPair {
   pair: Pair;
   owner: YAMLMap;

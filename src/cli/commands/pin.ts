@@ -64,7 +64,10 @@ export function registerPinCommand(program: Command): void {
 }
 
 async function runPin(files: string[], flags: PinFlags): Promise<number> {
-  const targets = files.length > 0 ? files : flags.chart !== undefined ? [join(flags.chart, 'values.yaml')] : [];
+  const targets = [...files];
+  if (targets.length === 0 && flags.chart !== undefined) {
+    targets.push(join(flags.chart, 'values.yaml'));
+  }
   if (targets.length === 0) {
     throw new PinArgumentError('name at least one values file, or a chart folder with --chart DIR');
   }
@@ -114,10 +117,10 @@ function printHuman(result: PinResult, flags: PinFlags): void {
     }
   }
 
-  const shown = flags.check ? result.images.filter((image) => image.status === 'changed' || image.status === 'unpinned') : result.images;
+  const listed = flags.check ? result.images.filter((image) => image.status === 'changed' || image.status === 'unpinned') : result.images;
   const out = flags.dryRun ? process.stderr : process.stdout;
-  if (shown.length > 0) {
-    const rows = shown.map((image) => [`${image.file}:${image.line}`, image.path || '(comment)', statusLabel(image, flags), detail(image)]);
+  if (listed.length > 0) {
+    const rows = listed.map((image) => [`${image.file}:${image.line}`, image.path || '(comment)', statusLabel(image, flags), detail(image)]);
     out.write(`${formatTable(['LOCATION', 'PATH', 'STATUS', 'DETAIL'], rows)}\n`);
   }
   if (result.chart?.note !== undefined) {
