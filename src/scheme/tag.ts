@@ -17,8 +17,9 @@
  *
  * Every other tag that the OCI grammar allows is foreign and comes with the
  * reason: `nightly`, cosign's `sha256-<hex>.sig`, `.att` and `.sbom`, OCI
- * referrers fallback tags `sha256-<hex>`, or a tag whose version breaks the
- * version grammar. Scheme tags are never read as SemVer, so
+ * referrers fallback tags `sha256-<hex>`, an immutable tag with a suffix
+ * (`3.4.13-debian-10-r8-amd64`), or a tag whose version breaks the version
+ * grammar. Scheme tags are never read as SemVer, so
  * `3.4.13-debian-10-r8` is a build of 3.4.13, not a prerelease.
  *
  * @module

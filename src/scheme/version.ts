@@ -22,7 +22,9 @@
  *   (`17.0.12-10`), unlike SemVer 2.0.0 where `1.0.0-1` is a prerelease. Any
  *   other tail is a prerelease (`3.11.0-rc1`, `5.1.0-rc.1`).
  * - The whole text must not end in `-<lower>-<digits>[.<digits>…]`, which
- *   reads as a distro, nor in `-r<digits>`, which reads as a revision.
+ *   reads as a distro, nor in `-r<digits>`, which reads as a revision. It must
+ *   not contain `-<distro>-r<digits>` anywhere either, so that a tag such as
+ *   `3.4.13-debian-10-r8-amd64` is not read as a version.
  *
  * Upstream versions may also carry a `+build` suffix, which a tag cannot
  * contain. {@link parseVersion} maps it by the {@link BuildMetadataRule}.
@@ -84,6 +86,7 @@ const VERSION_PATTERN =
   /^(v?)([0-9]+(?:\.[0-9]+)*)(?:([a-z]+)([0-9]*))?(-[0-9A-Za-z]+(?:[.-][0-9A-Za-z]+)*)?(?:_([0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*))?$/;
 const DISTRO_LIKE_END = /-[a-z]+-[0-9]+(?:\.[0-9]+)*$/;
 const REVISION_LIKE_END = /-r[0-9]+$/;
+const EMBEDDED_IMMUTABLE_TAG = /-[a-z]+-[0-9]+(?:\.[0-9]+)*-r[0-9]+(?=[-._]|$)/;
 const SEMVER_BUILD_METADATA = /^[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*$/;
 const NUMERIC_BUILD_METADATA = /^[0-9]+(?:\.[0-9]+)*$/;
 const ALNUM_BUILD_METADATA = /^[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*$/;
@@ -131,6 +134,9 @@ export function parseVersionText(text: string, upstream: string = text): Version
   }
   if (REVISION_LIKE_END.test(text)) {
     throw invalid(`it ends in "${REVISION_LIKE_END.exec(text)?.[0]}", which reads as a revision`);
+  }
+  if (EMBEDDED_IMMUTABLE_TAG.test(text)) {
+    throw invalid(`it contains "${EMBEDDED_IMMUTABLE_TAG.exec(text)?.[0]}", which reads as a distro and a revision`);
   }
 
   const [, prefix = '', releaseText = '', letters = '', wordNumber = '', tail = '', underscoreBuild] = match;

@@ -120,6 +120,7 @@ describe('parseTag foreign tags', () => {
     [`sha256-${hex}.sbom`, `cosign SBOM for sha256:${hex}`],
     [`sha256-${hex}`, `OCI referrers fallback tag for sha256:${hex}`],
     ['3.4.13-r8', 'ends in -r<N> like an immutable tag, but has no <distro>'],
+    ['3.4.13-debian-10-r8-amd64', 'contains "-debian-10-r8", which reads as a distro and a revision'],
     ['3.4.13-debian-10-r08', 'revision "r08" has a leading zero'],
     ['3.4.13-debian-10-r9007199254740992', 'larger than 9007199254740991'],
     ['v-debian-10-r1', 'it looks like <version>-<distro>-r<N>, but "v" is not a version'],

@@ -92,6 +92,8 @@ describe('parseVersion', () => {
     ['1.0.0-beta-2', 'ends in "-beta-2", which reads as a distro'],
     ['3.4.13-debian-10', 'ends in "-debian-10", which reads as a distro'],
     ['1.2.3-r8', 'ends in "-r8", which reads as a revision'],
+    ['3.4.13-debian-10-r8-amd64', 'contains "-debian-10-r8", which reads as a distro and a revision'],
+    ['1.0-ol-7-r2.1', 'contains "-ol-7-r2", which reads as a distro and a revision'],
   ];
 
   it.each(invalid)('rejects %j', (input, reason) => {
