@@ -23,7 +23,8 @@ let seeded: SeededRegistry;
 function pin(args: string[]): Promise<Run> {
   return new Promise((done) => {
     execFile(TSX, [BIN, 'pin', ...args], { env: { PATH: process.env.PATH, HOME: folder, NODE_OPTIONS: '' }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      let code = 0;
+      if (error !== null) code = typeof error.code === 'number' ? error.code : -1;
       done({ code, stdout, stderr });
     });
   });

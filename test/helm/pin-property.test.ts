@@ -105,7 +105,7 @@ describe('pinValuesText property', () => {
       }),
       { numRuns: 300 },
     );
-    // The generator must produce images, or the property above says nothing.
+    // The generator must produce images, or the property above checks nothing.
     expect(changedImages).toBeGreaterThan(100);
   });
 });

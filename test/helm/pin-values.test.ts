@@ -93,7 +93,7 @@ describe('pinValues writes', () => {
     expect(result.files[0]?.diff).toContain(`-  tag: "3"\n+  tag: "3.5.9-debian-12-r2"\n`);
   });
 
-  it('adds a digest after the last line of a file without a final newline', async () => {
+  it('adds a digest at an end without newline', async () => {
     const file = await values('values.yaml', 'image:\n  repository: bitnami/etcd\n  tag: "3"');
 
     await pinValues([file], { resolver: resolver(), mode: 'both' });
@@ -230,7 +230,7 @@ describe('pinValues errors leave files as they were', () => {
 });
 
 describe('pinValuesText guards', () => {
-  it('reports a resolver answer that is not a valid digest instead of writing it', async () => {
+  it('reports an invalid resolved digest', async () => {
     const broken: ImageResolver = { resolve: async (reference) => ({ reference, digest: 'sha256:', immutableTags: [] }) };
 
     const result = await pinValuesText(VALUES, 'values.yaml', { resolver: broken, mode: 'digest' });
@@ -239,7 +239,7 @@ describe('pinValuesText guards', () => {
     expect(result.images[0]).toMatchObject({ status: 'unpinned', reason: 'the resolver returned the invalid digest "sha256:"' });
   });
 
-  it('reports a resolver answer that is not a valid tag instead of writing it', async () => {
+  it('reports an invalid resolved tag', async () => {
     const broken: ImageResolver = { resolve: async (reference) => ({ reference, digest: ETCD, immutableTags: [`sha256:${'a'.repeat(64)}`] }) };
 
     const result = await pinValuesText(VALUES, 'values.yaml', { resolver: broken, mode: 'tag' });

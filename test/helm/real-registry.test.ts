@@ -19,7 +19,7 @@ let seeded: SeededRegistry;
 let folder: string;
 let client: RegistryClient;
 
-/** A client that reads no credential files of the machine running the tests. */
+/** Creates a client that reads no credential files of the machine running the tests. */
 function anonymousClient(): RegistryClient {
   return new RegistryClient({ credentials: { get: async () => undefined } });
 }
