@@ -40,9 +40,14 @@ const WORD_ALIASES: Readonly<Record<string, string>> = {
  * @throws InvalidVersionError when a string is not a version.
  */
 export function compareVersions(a: Version | string, b: Version | string): number {
-  const left = typeof a === 'string' ? parseVersionText(a) : a;
-  const right = typeof b === 'string' ? parseVersionText(b) : b;
+  const left = toVersion(a);
+  const right = toVersion(b);
   return comparePrecedence(left, right) || compareText(left.text, right.text);
+}
+
+function toVersion(version: Version | string): Version {
+  // Anything but a parsed version goes to the parser, which rejects what is not a string.
+  return typeof version === 'object' && version !== null ? version : parseVersionText(version);
 }
 
 /**

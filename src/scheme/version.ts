@@ -122,6 +122,9 @@ export function parseVersionText(text: string, upstream: string = text): Version
   const invalid = (reason: string) =>
     new InvalidVersionError(upstream, upstream === text ? reason : `its tag form "${text}": ${reason}`, VERSION_HINT);
 
+  if (typeof text !== 'string') {
+    throw invalid('it is not a string');
+  }
   if (text === '') {
     throw invalid('it is empty');
   }
@@ -171,7 +174,7 @@ export function parseVersionText(text: string, upstream: string = text): Version
   };
 }
 
-/** Returns the version text without throwing, or undefined when `text` is not a tag-form version. */
+/** Parses `text` as {@link parseVersionText} does, but returns undefined where that function throws. */
 export function tryParseVersionText(text: string): Version | undefined {
   try {
     return parseVersionText(text);

@@ -107,6 +107,8 @@ describe('parseVersion', () => {
 
   it('rejects a value that is not a string', () => {
     expect(() => parseVersion(42 as unknown as string)).toThrow('it is not a string');
+    expect(() => parseVersionText(42 as unknown as string)).toThrow('it is not a string');
+    expect(() => compareVersions(3 as unknown as string, '3')).toThrow('it is not a string');
   });
 });
 
