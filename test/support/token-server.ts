@@ -17,6 +17,7 @@ import { checkUsers, type RegistryUser } from './htpasswd.js';
 import { createJwtSigner, signJwt, type JwtSigner } from './jwt.js';
 import { authenticate } from './token-identity.js';
 import { readForm, readQuery, type TokenRequest } from './token-request.js';
+import { errorBody, sendJson } from './token-responses.js';
 import { defaultAcl, grantAccess, type ResourceAccess, type TokenAcl } from './token-grants.js';
 import { parseScopes } from './token-scope.js';
 import { makeTempDir, removeDir } from './temp.js';
@@ -240,20 +241,6 @@ function issueToken(state: TokenServerState, username: string | undefined, token
     body.refresh_token = refreshToken;
   }
   return body;
-}
-
-function errorBody(code: string, message: string): Record<string, unknown> {
-  return { errors: [{ code, message }] };
-}
-
-function sendJson(response: ServerResponse, status: number, body: Record<string, unknown>): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  response.end(text);
 }
 
 function listen(server: Server): Promise<number> {
