@@ -12,6 +12,9 @@ import {
   type ImageResolver,
   type ResolvedImage,
 } from '../../src/helm/index.js';
+import { parseValuesSource } from '../../src/helm/values-source.js';
+import { verifyPinnedText } from '../../src/helm/verify.js';
+import { PinVerificationError } from '../../src/helm/errors.js';
 import { AuthenticationError } from '../../src/registry/errors.js';
 import { FakeResolver, fakeDigest } from './support/fake-resolver.js';
 
@@ -275,5 +278,55 @@ describe('pinValuesText guards', () => {
       const result = await pinValuesText(head + before, 'values.yaml', { resolver: resolver(), mode: 'digest' });
       expect(result.text).toBe(head + after);
     }
+  });
+});
+
+describe('pinValuesText shared values', () => {
+  it('keeps a shared value an already pinned image needs', async () => {
+    const text = 't: &t "3.5.9-debian-12-r2"\na:\n  image:\n    repository: bitnami/etcd\n    tag: *t\nb:\n  image:\n    repository: bitnami/other\n    tag: *t\n';
+    const mixed: ImageResolver = {
+      async resolve(reference) {
+        const other = reference.includes('bitnami/other');
+        return { reference, digest: other ? SHELL : ETCD, immutableTags: other ? ['3.5.9-debian-12-r9'] : ['3.5.9-debian-12-r2'] };
+      },
+    };
+
+    const result = await pinValuesText(text, 'values.yaml', { resolver: mixed, mode: 'tag' });
+
+    expect(result.text).toBe(text);
+    expect(result.images.map((image) => [image.path, image.status])).toEqual([
+      ['a.image', 'pinned'],
+      ['b.image', 'unpinned'],
+    ]);
+    expect(result.images[1]?.reason).toBe(
+      'the value at line 1 is shared (through an anchor or merge) with a.image, which must keep it (pinned); give each image its own value to pin it',
+    );
+  });
+});
+
+describe('verifyPinnedText', () => {
+  it('stops a text whose image reads back wrong', () => {
+    const source = parseValuesSource(VALUES, 'values.yaml');
+    const report = {
+      file: 'values.yaml',
+      document: 0,
+      path: 'image',
+      line: 1,
+      aliases: [],
+      shape: 'block' as const,
+      status: 'changed' as const,
+      old: 'docker.io/bitnami/etcd:3',
+      new: 'docker.io/bitnami/etcd:3.5.9-debian-12-r2',
+      changes: [],
+    };
+
+    expect(() => verifyPinnedText({ source, text: VALUES.replace('"3"', '"3.5.9-debian-12-r1"'), images: [report] })).toThrow(PinVerificationError);
+    expect(() => verifyPinnedText({ source, text: VALUES.replace('"3"', '"3.5.9-debian-12-r2"'), images: [report] })).not.toThrow();
+  });
+
+  it('stops a text that is not valid YAML', () => {
+    const source = parseValuesSource(VALUES, 'values.yaml');
+
+    expect(() => verifyPinnedText({ source, text: `${VALUES}  bad: [`, images: [] })).toThrow(/not valid YAML/);
   });
 });
