@@ -59,7 +59,13 @@ export async function startMemoryRegistry(options: MemoryRegistryOptions = {}): 
     log: options.log,
     url,
   });
-  server.on('request', (req, res) => void dispatcher.handle(req, res));
+  server.on('request', (req, res) => {
+    dispatcher.handle(req, res).catch((error: unknown) => {
+      // Only a failure while sending an error response gets here; the connection cannot be used any more.
+      options.log?.(`failed to respond to ${req.method} ${req.url?.split('?')[0]}: ${error instanceof Error ? error.message : String(error)}`);
+      res.destroy();
+    });
+  });
   options.log?.(`memory registry listening on ${url}${options.auth ? ` with ${options.auth.type} authentication` : ''}`);
 
   let closing: Promise<void> | undefined;

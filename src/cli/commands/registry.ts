@@ -56,9 +56,12 @@ export function registerRegistryCommand(program: Command): void {
 
 async function serve(options: ServeOptions): Promise<void> {
   const registry = await startMemoryRegistry(toRegistryOptions(options));
+  // The handlers go in before the address is printed, because a script may
+  // send SIGTERM as soon as it reads the address.
+  const stopped = waitForSignal();
   process.stdout.write(`listening on ${registry.url}\n`);
 
-  const signal = await waitForSignal();
+  const signal = await stopped;
   await registry.close();
   process.stderr.write(`stopped on ${signal}\n`);
 }

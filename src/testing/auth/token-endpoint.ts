@@ -102,6 +102,7 @@ function basicCredentials(exchange: Exchange): Credentials | undefined {
 
 function formCredentials(form: URLSearchParams): Credentials | undefined {
   const grantType = form.get('grant_type');
+  // TODO: grant_type=refresh_token (and access_type=offline on the password grant) are not supported, so a client that keeps refresh tokens gets 400 here.
   if (grantType !== 'password') {
     throw registryError(400, RegistryErrorCode.unsupported, `unsupported grant_type "${grantType ?? ''}"; use password`);
   }

@@ -30,6 +30,7 @@ export function handleReferrers(context: RegistryContext, exchange: Exchange, re
       ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
     }));
 
+  // TODO: the listing is one page; distribution-spec v1.1.0 allows a Link header to page large referrer sets.
   const headers: Record<string, string> = { [Header.contentType]: MediaType.ociIndex };
   if (artifactType) {
     headers[OCI_FILTERS_APPLIED_HEADER] = 'artifactType';
