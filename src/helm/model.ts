@@ -62,7 +62,10 @@ export interface FoundImage {
   /** Paths that reuse the image through an alias (`volumePermissions.image: *shell`); pinning the anchor pins them. */
   aliases: string[];
   shape: 'block' | 'string';
-  /** The image as written, for reports: `bitnami/nginx:1.25`, or the fields of a block joined. */
+  /**
+   * The image as written, for reports: `bitnami/nginx:1.25`, or the fields of a
+   * block joined as the chart joins them (with `global.imageRegistry` when it applies).
+   */
   written: string;
   /** The reference the chart pulls, normalised; undefined when {@link problem} is set. */
   reference: Reference | undefined;
@@ -96,7 +99,7 @@ export interface PinnedImage {
   aliases: string[];
   shape: 'block' | 'string' | 'comment';
   status: ImageStatus;
-  /** The image as written. */
+  /** The image as written, or a block's fields joined as the chart joins them. */
   old: string;
   /** The reference resolved, normalised (`docker.io/bitnami/nginx:1.25`). */
   reference?: string;

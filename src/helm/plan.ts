@@ -1,4 +1,4 @@
-import { formatReference, type Reference } from '../registry/reference.js';
+import type { Reference } from '../registry/reference.js';
 import type { FoundImage, PinMode } from './model.js';
 import type { ResolvedImage } from './ports.js';
 
@@ -73,9 +73,4 @@ function finish(image: FoundImage & { reference: Reference }, tag: string | unde
 
 function joinReasons(first: string | undefined, second: string): string {
   return first === undefined ? second : `${first}; ${second}`;
-}
-
-/** Formats the pinned reference of a plan. */
-export function planReference(plan: ImagePlan): string {
-  return formatReference(plan.reference);
 }

@@ -64,11 +64,6 @@ export function findPair(document: Document.Parsed, map: YAMLMap, name: string, 
   return undefined;
 }
 
-/** Returns true when `map` has a key `name`, itself or through a merged map. */
-export function hasKey(document: Document.Parsed, map: YAMLMap, name: string): boolean {
-  return findPair(document, map, name) !== undefined;
-}
-
 /** Returns the maps merged into `map` with `<<: *anchor` or `<<: [*a, *b]`, in order. */
 export function mergeSources(document: Document.Parsed, map: YAMLMap): YAMLMap[] {
   const sources: YAMLMap[] = [];
