@@ -62,7 +62,8 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
-describe('tagkeeper pin', () => {
+// Each run starts tsx in a child process, which takes seconds on a busy machine.
+describe('tagkeeper pin', { timeout: 120_000 }, () => {
   it('pins a values file in place and prints a table', async () => {
     const host = registry().host;
     const file = await writeValues('in-place.yaml', values(host));
@@ -159,7 +160,7 @@ describe('tagkeeper pin', () => {
   });
 });
 
-describe('tagkeeper pin bad input', () => {
+describe('tagkeeper pin bad input', { timeout: 120_000 }, () => {
   it('exits 2 naming the file and line of unparseable YAML', async () => {
     const text = 'image:\n  tag: "16\n';
     const file = await writeValues('broken.yaml', text);
