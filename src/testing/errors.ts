@@ -1,4 +1,4 @@
-import { TagkeeperError } from '../errors.js';
+import { TagkeeperError, isTagkeeperError } from '../errors.js';
 import { RegistryErrorCode, type RegistryErrorCodeValue } from '../registry/wire.js';
 
 /** An option of {@link startMemoryRegistry} is invalid, such as a host that is not a loopback address. */
@@ -90,7 +90,7 @@ export function registryError(
   return new RegistryErrorResponse(status, { code, ...(message === undefined ? {} : { message }), detail }, headers);
 }
 
-/** Returns true for a {@link RegistryErrorResponse}. */
+/** Returns true for a {@link RegistryErrorResponse}, also one from another copy of the package. */
 export function isRegistryErrorResponse(value: unknown): value is RegistryErrorResponse {
-  return value instanceof RegistryErrorResponse;
+  return isTagkeeperError(value) && value.name === 'RegistryErrorResponse' && typeof (value as RegistryErrorResponse).body === 'function';
 }

@@ -52,9 +52,9 @@ export async function readBody(req: IncomingMessage, maxBytes = Number.POSITIVE_
   return { chunks: exceeded ? [] : chunks, size, exceeded };
 }
 
-/** Sends a response without a body. */
+/** Sends a response without a body, with `Content-Length: 0` except on 204, where RFC 9110 forbids the header. */
 export function sendEmpty(exchange: Exchange, status: number, headers: Record<string, string> = {}): void {
-  exchange.res.writeHead(status, { ...headers, [Header.contentLength]: '0' });
+  exchange.res.writeHead(status, status === 204 ? headers : { ...headers, [Header.contentLength]: '0' });
   exchange.res.end();
 }
 
