@@ -38,7 +38,7 @@ export interface DemoTag {
   immutable: string | undefined;
 }
 
-/** What the demo did, for tests and callers. */
+/** Outcome of the demo: the steps, the final tags and the resolved rolling tags. */
 export interface DemoResult {
   registry: string;
   repository: string;

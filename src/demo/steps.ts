@@ -13,7 +13,7 @@ export const DEMO_POLICY = {
 /** One publish of the demo. */
 export interface DemoStep {
   title: string;
-  /** What the reader should notice in the plan. */
+  /** Sentence that points the reader at what to notice in the plan. */
   note: string;
   /** Tag of the build in the staging repository; a step that reuses a tag publishes the same image again. */
   stagingTag: string;

@@ -51,7 +51,7 @@ export interface ApplyOptions {
   concurrency?: number;
 }
 
-/** What an apply did. */
+/** Outcome of an apply: the copy and the tags written. */
 export interface ApplyResult {
   /** The copy into the target repository, when one was needed. */
   copy: CopyResult | undefined;

@@ -23,7 +23,7 @@ export interface PlatformManifest extends ManifestDescriptor {
 /**
  * {@link ReleaseRegistry} over a {@link RegistryClient}, with the extra call
  * resolve needs. A 404 on HEAD becomes `undefined`, and a repository the
- * registry does not know lists no tags; every other failure is thrown as the
+ * registry does not know lists no tags. Every other failure is thrown as the
  * client's typed error.
  */
 export class ClientRegistry implements ReleaseRegistry {
@@ -33,7 +33,7 @@ export class ClientRegistry implements ReleaseRegistry {
     try {
       return (await this.client.listTags(repositoryOnly(repository))).tags;
     } catch (error) {
-      // Distribution answers NAME_UNKNOWN before the first push; a new repository has no tags yet.
+      // Distribution responds NAME_UNKNOWN until the first push, so a new repository lists no tags.
       if (isNotFoundError(error)) {
         return [];
       }

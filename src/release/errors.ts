@@ -1,6 +1,6 @@
 import { TagkeeperError } from '../errors.js';
 
-/** Where one tag pointed when a release stopped; `digest` is undefined for an absent tag. */
+/** Digest one tag pointed to when a release stopped; `digest` is undefined for an absent tag. */
 export interface TagState {
   tag: string;
   digest: string | undefined;

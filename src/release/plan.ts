@@ -1,13 +1,13 @@
 /**
- * The release plan: data that says, for each tag of a release, what applying
- * it will do and why. Building a plan reads nothing and writes nothing; the
- * caller passes the registry's state in, so dry runs, audits and tests see
- * exactly what a real run would do.
+ * The release plan: data that records, for each tag of a release, what
+ * applying it will do and why. Building a plan reads and writes nothing,
+ * because the caller passes the registry's state in. So dry runs, audits and
+ * tests see exactly what a real run would do.
  */
 import { ReleaseConflictError } from './errors.js';
 import { formatRepository, type ImageReference, type RepositoryName } from './ports.js';
 
-/** What applying a plan does to one tag. */
+/** Action that applying a plan takes on one tag. */
 export type TagAction = 'create' | 'move' | 'unchanged' | 'skip';
 
 /** One tag of a release and the action planned for it. */
@@ -26,7 +26,7 @@ export interface TagOperation {
   reason: string;
 }
 
-/** How the revision number of the release was chosen. */
+/** Reason the release got its revision number. */
 export type RevisionChoice =
   /** One more than the newest published revision of this version and distro, or 0. */
   | { kind: 'new'; reason: string }
@@ -43,7 +43,7 @@ export interface RollingDecision {
   level: string;
   /** True when the tag should point to this release. */
   moves: boolean;
-  /** Why the tag does not move, when it does not. */
+  /** Reason the tag does not move, when it does not. */
   reason?: string;
 }
 

@@ -6,7 +6,7 @@ import { checkDistro } from '../scheme/distro.js';
 import { loadTagPolicyFile } from '../scheme/policy-file.js';
 import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from '../scheme/policy.js';
 
-/** Where the tag policy comes from. */
+/** Sources of the tag policy: fields, a file and a default distro. */
 export interface PolicySource {
   /** Policy fields; they override those of `policyFile`. */
   policy?: TagPolicyInput;

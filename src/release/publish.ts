@@ -3,9 +3,13 @@
  * the policy gives it. It reads the registry, builds a plan, and applies it
  * (see `apply.ts` for the order of writes and the safety checks).
  *
- * Requests, in order: HEAD the source; list the target's tags once; HEAD the
- * newest revision's immutable tag (`auto` revisions); HEAD the immutable tag
- * and the rolling tags that move, concurrently; HEAD the image in the target.
+ * Requests, in order:
+ * 1. HEAD the source;
+ * 2. list the target's tags once;
+ * 3. HEAD the newest revision's immutable tag (`auto` revisions only);
+ * 4. HEAD the immutable tag and the rolling tags that move, concurrently;
+ * 5. HEAD the image in the target, unless a tag already points to it.
+ *
  * Then, unless it is a dry run or nothing changes, copy, gate, write and read
  * back.
  */
@@ -62,7 +66,7 @@ export interface PublishOptions {
 }
 
 /**
- * What a publish did:
+ * Outcome of a publish:
  * - `planned`: a dry run, nothing changed;
  * - `up-to-date`: every tag already pointed where the plan wants it;
  * - `unchanged`: `skipIfUnchanged` kept the newest revision (tags it lacked were still written);
@@ -78,7 +82,7 @@ export interface PublishResult {
   digest: string;
   immutable: string;
   revision: number;
-  /** What the apply did; undefined for a dry run or a plan with nothing to do. */
+  /** Result of the apply; undefined for a dry run or a plan with nothing to do. */
   applied: ApplyResult | undefined;
 }
 
@@ -170,7 +174,7 @@ async function planRelease(registry: ReleaseRegistry, request: PublishRequest): 
   const pinnedSource: ImageReference = { registry: request.source.registry, repository: request.source.repository, digest: sourceDigest };
   const published = await registry.listTags(request.target);
 
-  // Each tag is read at most once while planning, whichever step asks first.
+  // Each tag is read at most once while planning, whichever step reads it first.
   const reads = new Map<string, Promise<string | undefined>>();
   const digestOfTag = (tag: string): Promise<string | undefined> => {
     let read = reads.get(tag);

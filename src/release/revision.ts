@@ -1,9 +1,9 @@
 /**
  * Chooses the revision of a release. With `auto`, the newest published
  * revision of the version and distro is kept when the source already is that
- * image (a re-run, or a run resumed after a crash), or, with
- * `skipIfUnchanged`, when the source differs from it only in build
- * timestamps. Otherwise the next revision is used.
+ * image, as in a re-run or a run resumed after a crash. With
+ * `skipIfUnchanged`, it is also kept when the source differs from it only in
+ * build timestamps. Otherwise the next revision is used.
  */
 import type { RevisionChoice } from './plan.js';
 import { digestReference, type ImageReference, type ReleaseRegistry, type RepositoryName } from './ports.js';

@@ -11,7 +11,7 @@ import type { ImageReference, ReleaseRegistry } from './ports.js';
 export interface ImageComparison {
   /** True when the two images differ at most in config timestamps. */
   equivalent: boolean;
-  /** What differs, or why the two are taken as the same. */
+  /** The difference found, or the reason the two count as the same. */
   reason: string;
 }
 
@@ -212,6 +212,14 @@ export function firstDifferentField(left: unknown, right: unknown): string | und
   return fields.find((field) => canonicalJson(leftRecord[field]) !== canonicalJson(rightRecord[field]));
 }
 
+/** Orders keys by UTF-16 code units, as `Array.prototype.sort` does without a comparator. */
+function compareKeys(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
+}
+
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { '': value };
 }
@@ -224,7 +232,7 @@ export function canonicalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, entry]) => entry !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareKeys(a, b));
     return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonicalJson(entry)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'undefined';

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { VerifyFailedError } from './errors.js';
 
-/** What the gate is told about the release, also passed to a function gate. */
+/** Facts about the release given to the gate, as environment variables or as the argument of a function gate. */
 export interface VerifyGateContext {
   /** Digest of the image in the target repository. */
   digest: string;

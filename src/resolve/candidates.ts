@@ -35,9 +35,9 @@ export interface Candidates {
 
 /**
  * Returns the immutable tags among `published` in the scope of `rollingTag`.
- * A tag without a distro stands for the policy's default distro; when the
- * policy names none, the scopes of every distro published in the repository
- * are merged, so the result never misses the tag's twin.
+ * A tag without a distro is for the policy's default distro. When the policy
+ * names none, the scopes of every distro published in the repository are
+ * merged, so the result never misses the tag's twin.
  */
 export function candidatesFor(rollingTag: RollingTag, published: readonly string[], policy: TagPolicy): Candidates {
   const builds = immutableTagsOf(published);

@@ -13,7 +13,7 @@ import { candidatesFor, resolvePolicy } from './candidates.js';
 import { ReferenceNotFoundError } from './errors.js';
 import type { PlatformManifest, ResolveRegistry } from './ports.js';
 
-/** What a reference names: a rolling tag, an immutable tag, a digest, or a tag outside the scheme. */
+/** Kind of a reference: a rolling tag, an immutable tag, a digest, or a tag outside the scheme. */
 export type ReferenceKind = 'rolling' | 'immutable' | 'digest' | 'foreign';
 
 /** A resolved reference. */
@@ -30,7 +30,7 @@ export interface ResolvedReference {
    * empty for a digest, a foreign tag, or a rolling tag without a twin.
    */
   immutableTags: string[];
-  /** Why `immutableTags` is empty when a rolling tag should have a twin. */
+  /** Explanation of an empty `immutableTags` for a rolling or foreign tag. */
   warning?: string;
   /** The manifest of the requested platform, when one was requested. */
   platform?: { platform: string; digest: string; mediaType: string };
@@ -92,10 +92,10 @@ export class Resolver {
 
   /**
    * Resolves one reference. A rolling tag is read with HEAD, then the
-   * immutable tags of its scope newest first, until one has the same digest:
-   * the newest alone (it is nearly always the match), or the newest of each
-   * distro together when the default distro is unknown, then the rest in
-   * batches of the concurrency limit.
+   * immutable tags of its scope are read newest first until one has the same
+   * digest. The first round reads the newest alone, because it is nearly
+   * always the match, or the newest of each distro when the default distro
+   * is unknown. Later rounds read batches of the concurrency limit.
    *
    * @throws InvalidReferenceError or InvalidPlatformError for bad input.
    * @throws ReferenceNotFoundError when the reference names no manifest.

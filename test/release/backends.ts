@@ -67,5 +67,6 @@ export async function skopeoTagMap(backend: Backend, repository: string): Promis
 
 /** Sorts the keys of a tag map, so it compares equal to {@link skopeoTagMap}. */
 export function sortedTags(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const keys = Object.keys(tags).sort();
+  return Object.fromEntries(keys.map((key) => [key, tags[key] as string]));
 }

@@ -22,7 +22,7 @@ afterAll(async () => {
   await removeDir(layout);
 });
 
-/** A two-platform build whose layers depend on `seed`. */
+/** Returns the specs of a two-platform build whose layers depend on `seed`. */
 function twoPlatforms(seed: string): ImageSpec[] {
   return [
     { seed, platform: { os: 'linux', architecture: 'amd64' } },

@@ -376,7 +376,7 @@ describe('publish after an injected failure', () => {
         if (when === 'before') {
           failAtCall(registry, failAt);
         } else {
-          // The request reached the registry but its answer was lost.
+          // The request reached the registry but its response was lost.
           let seen = 0;
           registry.afterCall = (call) => {
             if (seen++ === failAt) {
