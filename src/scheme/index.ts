@@ -44,6 +44,7 @@ export {
   isInScope,
   scopeMembers,
   scopeOf,
+  scopeUnderPolicy,
   type TagScope,
 } from './scope.js';
 export { newestRevision, nextRevision } from './revision.js';
