@@ -10,7 +10,7 @@ import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from '../scheme/p
 import { parseDuration } from './duration.js';
 import { AuditOptionError, CatalogUnavailableError } from './errors.js';
 import { AuditFetcher, DEFAULT_AUDIT_CONCURRENCY } from './fetcher.js';
-import { readLedger, writeLedger, type Ledger } from './ledger.js';
+import { readLedger, writeLedger } from './ledger.js';
 import type { AuditRegistry, RepositoryName } from './ports.js';
 import type { AuditProgress } from './progress.js';
 import { buildReport, type AuditReport } from './report.js';

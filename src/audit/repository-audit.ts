@@ -60,30 +60,57 @@ export async function auditRepository(repository: RepositoryName, context: Repos
   }
 
   if (context.ledger) {
-    const immutableDigests = new Map(
-      classified.immutable.flatMap((tag) => {
-        const digest = digests.get(tag.tag);
-        return digest === undefined ? [] : [[tag.tag, digest] as const];
-      }),
-    );
-    findings.push(...reportRewrittenTags(recordImmutableTags(context.ledger, name, immutableDigests, context.configRules.now)));
+    findings.push(...checkLedger(context.ledger, name, classified.immutable, digests, context.configRules.now));
   }
-
-  const readable = {
-    immutable: classified.immutable.filter((tag) => digests.has(tag.tag)),
-    rolling: classified.rolling.filter((tag) => digests.has(tag.tag)),
-  };
-  const distro = resolveDefaultDistro(name, context.policy, classified.immutable);
-  findings.push(...distro.findings);
-  findings.push(...checkRollingTags({ ...readable, digests, policy: distro.policy, unreadable: classified.rolling.filter((tag) => !digests.has(tag.tag)) }));
-  findings.push(...checkRevisionGaps(classified.immutable));
-  findings.push(...checkDuplicateRevisions(readable.immutable, digests));
-  findings.push(...listForeignTags(classified.foreign));
+  findings.push(...applyTagRules(name, classified, digests, context.policy));
 
   if (configRulesEnabled(context.configRules)) {
-    findings.push(...(await checkRollingConfigs(repository, readable.rolling, digests, context)));
+    const readableRolling = classified.rolling.filter((tag) => digests.has(tag.tag));
+    findings.push(...(await checkRollingConfigs(repository, readableRolling, digests, context)));
   }
   return { repository: name, tags: tags.length, findings };
+}
+
+/** Records new immutable tags in the ledger and reports the ones whose digest changed. */
+function checkLedger(
+  ledger: Ledger,
+  name: string,
+  immutable: readonly ImmutableTag[],
+  digests: ReadonlyMap<string, string>,
+  now: Date,
+): AuditFinding[] {
+  const immutableDigests = new Map<string, string>();
+  for (const { tag } of immutable) {
+    const digest = digests.get(tag);
+    if (digest !== undefined) {
+      immutableDigests.set(tag, digest);
+    }
+  }
+  return reportRewrittenTags(recordImmutableTags(ledger, name, immutableDigests, now));
+}
+
+/** Applies the rules that need only tags and digests: rolling, revision and foreign-tag rules. */
+function applyTagRules(
+  name: string,
+  classified: ClassifiedTags,
+  digests: ReadonlyMap<string, string>,
+  policy: TagPolicy,
+): AuditFinding[] {
+  const repositoryPolicy = resolveDefaultDistro(name, policy, classified.immutable);
+  const readableImmutable = classified.immutable.filter((tag) => digests.has(tag.tag));
+  return [
+    ...repositoryPolicy.findings,
+    ...checkRollingTags({
+      immutable: classified.immutable,
+      rolling: classified.rolling.filter((tag) => digests.has(tag.tag)),
+      unreadable: classified.rolling.filter((tag) => !digests.has(tag.tag)),
+      digests,
+      policy: repositoryPolicy.policy,
+    }),
+    ...checkRevisionGaps(classified.immutable),
+    ...checkDuplicateRevisions(readableImmutable, digests),
+    ...listForeignTags(classified.foreign),
+  ];
 }
 
 /** Sorts tags into immutable, rolling and foreign with the scheme's `parseTag`. */

@@ -40,7 +40,7 @@ interface PlannedTag {
   build: string;
 }
 
-/** The tags of one repository, each with the build it points to. */
+/** Lists the tags of one repository, each with the build it points to. */
 function plannedTags(repository: string): PlannedTag[] {
   const tags: PlannedTag[] = [];
   for (let minor = 0; minor < VERSIONS; minor += 1) {
@@ -81,7 +81,7 @@ beforeAll(async () => {
   });
   console.log(`built ${REPOSITORIES} repositories with ${puts.length} manifest PUTs in ${Date.now() - started} ms`);
 
-  // skopeo sees the tags as planned, each on its own build.
+  // skopeo lists the planned tags, and two revisions of one version have different digests.
   const last = repositoryName(REPOSITORIES - 1);
   expect((await skopeoListTags(`docker://${host}/${last}`)).sort()).toEqual(
     [...plannedTags(last).map((planned) => planned.tag), 'seed-base'].sort(),

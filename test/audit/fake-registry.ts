@@ -42,7 +42,7 @@ export class FakeAuditRegistry implements AuditRegistry {
   readonly calls: Record<FakeMethod, number> = { listRepositories: 0, listTags: 0, headManifest: 0, getManifest: 0, getBlob: 0 };
   /** Targets of every call, such as `headManifest reg.test/app:3`. */
   readonly log: string[] = [];
-  /** Most calls that were in flight at once. */
+  /** Maximum number of calls in flight at once. */
   maxInFlight = 0;
   /** Repositories whose tag listing is denied (403 DENIED). */
   readonly denied = new Set<string>();

@@ -85,6 +85,13 @@ describe('audit of unreachable repositories', () => {
     expect(findingLines(report)).toEqual(['error unreachable 3.4.13']);
   });
 
+  it('reports no orphans while an immutable digest is unknown', async () => {
+    const { registry } = cleanRepository();
+    registry.vanishedTags.add(`${REPOSITORY}:3.5.0-debian-12-r0`);
+    const report = await runAudit(registry);
+    expect(findingLines(report)).toEqual(['error unreachable 3.5.0-debian-12-r0']);
+  });
+
   it('does not call a tag missing when its HEAD failed', async () => {
     const { registry } = cleanRepository();
     registry.vanishedTags.add(`${REPOSITORY}:3-debian-12`);

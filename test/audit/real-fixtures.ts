@@ -1,8 +1,8 @@
 /**
- * Builds audit scenarios in a real registry: images built into an OCI layout
- * with a chosen config user and created time, pushed with skopeo under their
- * first tag, and further tags put with the client's `putManifest`, which
- * stores the same bytes so the digest stays the same.
+ * Builds audit scenarios in a real registry. Images are built into an OCI
+ * layout with a chosen config user and created time, and pushed with skopeo
+ * under their first tag. Further tags are put with the client's
+ * `putManifest`, which stores the same bytes, so the digest stays the same.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -70,7 +70,11 @@ export function runTagkeeper(args: string[], home: string): Promise<CliRun> {
       [BIN, ...args],
       { env: { PATH: process.env.PATH, HOME: home, NODE_OPTIONS: '' }, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        let code = 0;
+        if (error !== null) {
+          // A child killed by a signal or the timeout has no numeric exit code.
+          code = typeof error.code === 'number' ? error.code : -1;
+        }
         resolve({ code, stdout, stderr });
       },
     );

@@ -17,9 +17,9 @@ import { rollingTargets, type RollingTarget } from '../../scheme/targets.js';
 import { finding, type AuditFinding } from '../findings.js';
 import { shortDigest } from '../format.js';
 
-/** What the rolling rules read about one repository. */
+/** Input of the rolling rules: the tags and digests of one repository, and its policy. */
 export interface RollingRuleInput {
-  /** Every immutable tag the repository lists. */
+  /** Every immutable tag the repository lists, also those whose digest could not be read. */
   immutable: readonly ImmutableTag[];
   /** Rolling tags whose digest was read. */
   rolling: readonly RollingTag[];
@@ -42,7 +42,7 @@ export interface RepositoryPolicy {
  * distro in the policy, the single distro of the repository's immutable tags
  * is used. With several distros, tags without a distro cannot be judged:
  * the policy keeps only its `-distro` levels, and a `default-distro` finding
- * says how to set one.
+ * names the options that set one.
  */
 export function resolveDefaultDistro(name: string, policy: TagPolicy, immutable: readonly ImmutableTag[]): RepositoryPolicy {
   if (policy.defaultDistro !== undefined) {
@@ -75,6 +75,9 @@ export function resolveDefaultDistro(name: string, policy: TagPolicy, immutable:
 export function checkRollingTags(input: RollingRuleInput): AuditFinding[] {
   const targets = new Map(rollingTargets(input.immutable, input.policy).map((target) => [target.tag, target]));
   const tagsByDigest = immutableTagsByDigest(input.immutable, input.digests);
+  // With an immutable digest unknown, a rolling tag may point to that build,
+  // so orphans are only reported when every immutable digest was read.
+  const allImmutableRead = input.immutable.every((tag) => input.digests.has(tag.tag));
   const findings: AuditFinding[] = [];
 
   for (const rolling of input.rolling) {
@@ -84,6 +87,9 @@ export function checkRollingTags(input: RollingRuleInput): AuditFinding[] {
     const expected = typeof newest === 'string' ? input.digests.get(newest) : undefined;
 
     if (sameBuild === undefined) {
+      if (!allImmutableRead) {
+        continue;
+      }
       findings.push(
         finding(
           'orphan-rolling',

@@ -28,7 +28,7 @@ export interface AuditCommandOptions extends RegistryFlags {
   concurrency: string;
 }
 
-/** Where the command reads from and writes to; tests replace the registry and the streams. */
+/** The output streams and the registry of the command, which tests replace. */
 export interface AuditCommandIo {
   stdout: { write(text: string): boolean };
   /** Receives the progress bar when it is a terminal. */
