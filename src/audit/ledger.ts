@@ -100,6 +100,7 @@ export function recordImmutableTags(
   digests: ReadonlyMap<string, string>,
   seenAt: Date,
 ): LedgerMismatch[] {
+  // TODO: an immutable tag that the ledger records but the registry no longer lists (deleted) is not reported.
   const mismatches: LedgerMismatch[] = [];
   for (const [tag, digest] of digests) {
     const key = ledgerKey(repository, tag);
@@ -121,6 +122,8 @@ export function recordImmutableTags(
  * the one on disk wins, because a recorded entry never changes.
  */
 export async function writeLedger(path: string, ledger: Ledger): Promise<void> {
+  // NOTE: when two audits see a tag for the first time with different digests,
+  // the one written first wins and the other run reports no rewrite.
   const onDisk = await readLedger(path);
   const merged: Ledger = { version: 1, entries: { ...ledger.entries, ...onDisk.entries } };
   const sortedEntries = Object.fromEntries(Object.entries(merged.entries).sort(([left], [right]) => compareKeys(left, right)));
