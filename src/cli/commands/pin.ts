@@ -32,9 +32,6 @@ export class PinArgumentError extends TagkeeperError {
   readonly code = 'INVALID_ARGUMENT';
 }
 
-/** Error codes of bad input that `reportError` does not list as usage errors yet. */
-const PIN_USAGE_CODES = new Set(['INVALID_VALUES_FILE', 'INVALID_CHART', 'INVALID_PLATFORM']);
-
 /**
  * Registers `tagkeeper pin FILE...`, which pins the images of Helm values
  * files to immutable tags, digests or both.
@@ -56,9 +53,7 @@ export function registerPinCommand(program: Command): void {
     try {
       process.exitCode = await runPin(files, flags);
     } catch (error) {
-      const code = reportError(error);
-      const usage = typeof (error as { code?: unknown })?.code === 'string' && PIN_USAGE_CODES.has((error as { code: string }).code);
-      process.exitCode = usage ? ExitCode.usage : code;
+      process.exitCode = reportError(error);
     }
   });
 }
