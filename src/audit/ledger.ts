@@ -1,7 +1,7 @@
 /**
  * The ledger: a JSON file that records the digest each immutable tag had when
  * an audit first saw it, so a later audit can tell when an immutable tag was
- * rewritten. An audit adds the tags it sees for the first time and never
+ * rewritten. An audit adds the tags it reads for the first time and never
  * changes a recorded entry.
  *
  * ```json
@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { isValidDigest } from '../registry/digest.js';
 import { LedgerError } from './errors.js';
 
-/** What the ledger records for one immutable tag. */
+/** The ledger entry of one immutable tag: its digest and when an audit first read it. */
 export const LedgerEntry = z.object({
   digest: z.string().refine(isValidDigest, { message: 'must be sha256:<64 hex> or sha512:<128 hex>' }),
   firstSeen: z.iso.datetime({ offset: true }),
@@ -146,6 +146,10 @@ export async function writeLedger(path: string, ledger: Ledger): Promise<void> {
   ledger.entries = merged.entries;
 }
 
+// Code-unit order, unlike localeCompare, so the file is the same on every machine.
 function compareKeys(left: string, right: string): number {
-  return left < right ? -1 : left > right ? 1 : 0;
+  if (left === right) {
+    return 0;
+  }
+  return left < right ? -1 : 1;
 }

@@ -20,7 +20,7 @@ import { reportRewrittenTags } from './rules/ledger.js';
 import { checkDuplicateRevisions, checkRevisionGaps } from './rules/revisions.js';
 import { checkRollingTags, resolveDefaultDistro } from './rules/rolling.js';
 
-/** What the audit of one repository needs besides the repository itself. */
+/** Shared state and options of the run, passed to the audit of each repository. */
 export interface RepositoryAuditContext {
   fetcher: AuditFetcher;
   policy: TagPolicy;
