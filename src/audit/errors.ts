@@ -57,9 +57,6 @@ export class CatalogUnavailableError extends TagkeeperError {
   }
 }
 
-/** Error codes of audit errors that mean bad input (exit code 2). */
-export const AUDIT_USAGE_CODES: ReadonlySet<string> = new Set(['INVALID_ARGUMENT', 'INVALID_LEDGER']);
-
 /** A manifest has a shape the config checks cannot read, such as an index nested in an index. */
 export class UnsupportedManifestError extends TagkeeperError {
   override readonly name = 'UnsupportedManifestError';

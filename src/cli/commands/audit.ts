@@ -1,18 +1,17 @@
 import { Option, type Command } from 'commander';
 import { audit } from '../../audit/audit.js';
 import { clientAuditRegistry } from '../../audit/client-registry.js';
-import { AUDIT_USAGE_CODES, AuditOptionError } from '../../audit/errors.js';
+import { AuditOptionError } from '../../audit/errors.js';
 import { DEFAULT_AUDIT_CONCURRENCY } from '../../audit/fetcher.js';
 import { FAIL_ON_VALUES, type FailOn } from '../../audit/findings.js';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../../audit/format.js';
 import type { AuditRegistry } from '../../audit/ports.js';
 import { createProgressBar, type ProgressStream } from '../../audit/progress.js';
 import { reportFails } from '../../audit/report.js';
-import { isTagkeeperError } from '../../errors.js';
 import { parseRegistry, parseRepository } from '../../registry/reference.js';
 import { loadTagPolicyFile } from '../../scheme/policy-file.js';
 import type { TagPolicy } from '../../scheme/policy.js';
-import { ExitCode, reportError } from '../output.js';
+import { ExitCode } from '../output.js';
 import { addRegistryOptions, createRegistryClient, type RegistryFlags } from '../registry-options.js';
 
 /** Options of `tagkeeper audit`, as commander parses them. */
@@ -80,23 +79,10 @@ export function registerAuditCommand(program: Command, io: Partial<AuditCommandI
 
 /**
  * Runs the audit for parsed arguments, prints the report and returns the
- * exit code: 0 when no finding reaches `--fail-on`, 1 when one does, 2 for
- * bad input that the library reports with a code outside the CLI's usage list.
+ * exit code: 0 when no finding reaches `--fail-on`, else 1. Bad input and
+ * failures are thrown, and `main` prints them with exit code 2 or 3.
  */
 export async function runAuditCommand(repositories: string[], options: AuditCommandOptions, io: AuditCommandIo): Promise<number> {
-  try {
-    return await auditAndPrint(repositories, options, io);
-  } catch (error) {
-    // The shared error printer maps INVALID_ARGUMENT to 2, but not a ledger error, which is bad input too.
-    if (isTagkeeperError(error) && AUDIT_USAGE_CODES.has(error.code)) {
-      reportError(error);
-      return ExitCode.usage;
-    }
-    throw error;
-  }
-}
-
-async function auditAndPrint(repositories: string[], options: AuditCommandOptions, io: AuditCommandIo): Promise<number> {
   const concurrency = parseConcurrency(options.concurrency);
   const registries = [...new Set([...repositories.map((name) => parseRepository(name).registry), ...catalogRegistry(options.catalog)])];
   const policy: TagPolicy | undefined = options.policy === undefined ? undefined : await loadTagPolicyFile(options.policy);
