@@ -1,10 +1,9 @@
-import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createVerifyingStream, DigestVerifier, SizeMismatchError, validateDigest } from './digest.js';
 import { blobPath, headerValue } from './endpoints.js';
 import { InvalidResponseError } from './errors.js';
 import { formatRepository, type Reference } from './reference.js';
-import { abandonBody, discardBody, readBody } from './response-body.js';
+import { abandonBody, bodyReadError, discardBody, readBody } from './response-body.js';
 import { errorFromResponse } from './transport/response-error.js';
 import type { RegistryTransport } from './transport-types.js';
 import { Header } from './wire.js';
@@ -127,9 +126,18 @@ export async function getBlob(transport: RegistryTransport, repository: Referenc
 
   const expectedSize = options.size ?? length;
   const verified = createVerifyingStream(digest, `blob ${referenceText}`, expectedSize);
-  pipeline(response.body, verified, () => {
-    // pipeline destroys both streams with the error, so readers of `verified` see it.
+  // A failed download reaches readers of `verified` as a typed error, not as undici's socket error.
+  let received = 0;
+  response.body.on('data', (chunk: Buffer) => {
+    received += chunk.length;
   });
+  response.body.on('error', (error) => {
+    verified.destroy(bodyReadError(response, error, `blob ${referenceText}`, received, referenceText));
+  });
+  verified.on('close', () => {
+    response.body.destroy();
+  });
+  response.body.pipe(verified);
   return { size: expectedSize, stream: verified };
 }
 

@@ -1,5 +1,7 @@
+import { isTagkeeperError } from '../errors.js';
 import { headerValue } from './endpoints.js';
-import { InvalidResponseError } from './errors.js';
+import { InvalidResponseError, RegistryError } from './errors.js';
+import { errorCode } from './transport/send.js';
 import type { RegistryResponse } from './transport-types.js';
 
 /**
@@ -26,10 +28,39 @@ export async function readBody(response: RegistryResponse, maxBytes: number, wha
       }
       chunks.push(buffer);
     }
+  } catch (error) {
+    throw bodyReadError(response, error, what, length, reference);
   } finally {
     abandonBody(response);
   }
   return Buffer.concat(chunks, length);
+}
+
+/** Failures of a body read after which sending the request again may succeed. */
+const BODY_TIMEOUT_CODES = new Set(['UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/**
+ * Returns the typed error for a body that failed while it was read: the
+ * connection closed or timed out after `received` bytes. A tagkeeper error
+ * (a size limit, a digest mismatch) is returned unchanged.
+ */
+export function bodyReadError(response: RegistryResponse, error: unknown, what: string, received: number, reference?: string): Error {
+  if (isTagkeeperError(error)) {
+    return error;
+  }
+  const code = errorCode(error);
+  const timedOut = code !== undefined && BODY_TIMEOUT_CODES.has(code);
+  const reason = error instanceof Error ? error.message : String(error);
+  return new RegistryError({
+    method: response.method,
+    url: response.url,
+    status: response.status,
+    reference,
+    code: timedOut ? 'TIMEOUT' : 'NETWORK',
+    retryable: true,
+    cause: error,
+    message: `${response.method} ${response.url} ${timedOut ? 'timed out' : 'failed'} while reading ${what} after ${received} bytes (${code ?? reason}); the connection was cut, try again`,
+  });
 }
 
 /** Parses `bytes` as JSON, or throws an {@link InvalidResponseError} naming the request. */

@@ -167,20 +167,42 @@ async function uploadStream(
   options: UploadOptions & { digest: string; size: number },
 ): Promise<BlobInfo> {
   const referenceText = `${formatRepository(repository)}@${options.digest}`;
-  const session = options.session ?? (await startUpload(transport, repository, options));
   const verified = createVerifyingStream(options.digest, `upload ${referenceText}`, options.size);
-  let sourceError: Error | undefined;
+  // A failed source or digest check aborts the PUT through its signal, so the request ends at once
+  // instead of waiting for body bytes that will never come.
+  const bodyFailed = new AbortController();
+  const signal = options.signal === undefined ? bodyFailed.signal : AbortSignal.any([options.signal, bodyFailed.signal]);
+  // The listeners go on before the first await, because a small source can fail (a short or
+  // altered download) while the upload session is being opened. An error missed then would leave
+  // the PUT waiting forever for a body that never ends.
+  let sourceError: Error | undefined = content.errored ?? undefined;
   content.on('error', (error) => {
     sourceError = error;
     verified.destroy(error);
   });
   verified.on('error', (error) => {
     sourceError ??= error;
+    bodyFailed.abort(error);
   });
+  if (sourceError !== undefined) {
+    throw sourceError;
+  }
   content.pipe(verified);
 
+  let session: UploadSession;
   try {
-    await finishUpload(transport, session, options.digest, verified, options.size, options.signal);
+    session = options.session ?? (await startUpload(transport, repository, options));
+  } catch (error) {
+    content.destroy();
+    throw error;
+  }
+  if (sourceError !== undefined) {
+    await cancelUpload(transport, session);
+    throw sourceError;
+  }
+
+  try {
+    await finishUpload(transport, session, options.digest, verified, options.size, signal);
   } catch (error) {
     content.destroy();
     // A failing source or a digest mismatch aborts the PUT; report that cause, not the aborted request.
