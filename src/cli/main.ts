@@ -8,7 +8,10 @@ export function buildProgram(): Command {
     .description('Publish, resolve, pin and audit container image tags under a rolling/immutable tag scheme')
     .version('0.1.0')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Subcommands own their options, so `tags --version 3.4.13` is the
+    // release version and not the program's own `--version` flag.
+    .enablePositionalOptions();
   registerCommands(program);
   return program;
 }

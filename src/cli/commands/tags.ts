@@ -38,8 +38,6 @@ class TagListReadError extends TagkeeperError {
  * which rolling tags move to it.
  */
 export function registerTagsCommand(program: Command): void {
-  // The root program's `--version` would otherwise also match `tags --version 3.4.13`.
-  program.enablePositionalOptions();
   program
     .command('tags')
     .description('Compute the immutable tag of a release and which rolling tags move to it')
