@@ -1,7 +1,7 @@
 /**
- * Publish and audit decide through the same scheme functions, so a
- * repository that only ever changed by publishing (tags moved as
- * `computeTagSet` says) must pass the audit's rolling and revision rules,
+ * Publish and audit decide through the same scheme functions. So a
+ * repository that only ever changed by publishing, with tags moved as
+ * `computeTagSet` decides, must pass the audit's rolling and revision rules,
  * whatever the order of the releases.
  */
 import fc from 'fast-check';
