@@ -190,6 +190,14 @@ describe('audit finding details', () => {
     expect(item?.message).toContain('3.5.0-debian-12-r0');
   });
 
+  it('orphan outside any build names no target', async () => {
+    const { registry, stray } = cleanRepository();
+    registry.tag(REPOSITORY, '7', stray);
+    const item = onlyFinding(await runAudit(registry));
+    expect(item).toMatchObject({ rule: 'orphan-rolling', tag: '7', expected: null, actual: stray });
+    expect(item?.message).toMatch(/which no immutable tag names$/);
+  });
+
   it('missing tag expects the digest of its target', async () => {
     const { registry, c } = cleanRepository();
     registry.untag(REPOSITORY, '3');

@@ -94,7 +94,7 @@ export function checkRollingTags(input: RollingRuleInput): AuditFinding[] {
         finding(
           'orphan-rolling',
           rolling.tag,
-          `${rolling.tag} points to ${shortDigest(digest)}, which no immutable tag names${newest === undefined ? '' : `; it should point to ${newest}`}`,
+          `${rolling.tag} points to ${shortDigest(digest)}, which no immutable tag names${typeof newest === 'string' ? `; it should point to ${newest}` : ''}`,
           { expected: expected ?? newest ?? null, actual: digest },
         ),
       );
