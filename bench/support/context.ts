@@ -30,7 +30,7 @@ export interface CountedClient {
 }
 
 /** Which registry of the run. */
-export type RegistryRole = 'main' | 'second' | 'token';
+export type RegistryRole = 'main' | 'token';
 
 /** State shared by the scenarios of one run. */
 export class BenchContext {
