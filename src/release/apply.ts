@@ -124,6 +124,8 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
       const state = await readState(registry, plan, concurrency);
       throw new RollingTagChangedError(repository, operation.tag, operation.from, now, state, written);
     }
+    // NOTE: the distribution API has no conditional PUT, so a writer acting between the reads above
+    // and this write is caught only by the read-back at the end.
     await writeTag(registry, plan, manifest, operation.tag);
     written.push(operation.tag);
     emit({ type: 'tag-written', tag: operation.tag, from: operation.from, to: plan.digest });

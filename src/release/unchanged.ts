@@ -129,6 +129,8 @@ async function compareImages(
     return { equivalent: false, reason: `config ${configType || 'of unknown type'} differs on ${platform}` };
   }
 
+  // NOTE: configs from Docker's classic builder also carry `container` and
+  // `container_config.Hostname`, which change on every build, so such rebuilds always count as changed.
   const [leftConfig, rightConfig] = await Promise.all([
     readConfig(registry, candidate, left.config.digest),
     readConfig(registry, published, right.config.digest),
