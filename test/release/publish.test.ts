@@ -274,6 +274,34 @@ describe('publish conflicts', () => {
   });
 });
 
+describe('publish repairs a race the checks missed', () => {
+  it('gives the finished image the next revision', async () => {
+    const first = stage('finished first');
+    const second = stage('overwrote later');
+    await release(first, '4.0.1');
+    // The other run's late PUT overwrote the immutable tag after this run had finished.
+    registry.setTag(target, '4.0.1-debian-12-r0', digestOf(second));
+
+    const repaired = await release(first, '4.0.1');
+
+    expect(repaired.revision).toBe(1);
+    expect(repaired.plan.operations.filter((operation) => operation.role === 'rolling').map((operation) => operation.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    expect(registry.tagMap(target)).toEqual({
+      '4': digestOf(first),
+      '4-debian-12': digestOf(first),
+      '4.0.1': digestOf(first),
+      '4.0.1-debian-12-r0': digestOf(second),
+      '4.0.1-debian-12-r1': digestOf(first),
+      latest: digestOf(first),
+    });
+  });
+});
+
 describe('publish release gate', () => {
   it('moves nothing when the gate fails, and a re-run finishes the same revision', async () => {
     await release(stage('3.5.9 build 1'), '3.5.9');
