@@ -142,7 +142,8 @@ describe('audit against Distribution', () => {
   });
 });
 
-describe('tagkeeper audit against Distribution', () => {
+// Each CLI run starts tsx in a child process, which takes seconds on a busy machine.
+describe('tagkeeper audit against Distribution', { timeout: 60_000 }, () => {
   it('exits 0 and prints a table for a clean repository', async () => {
     const run = await runTagkeeper(['audit', `${registry().host}/clean/app`, '--require-non-root', '--max-age', '7d'], home);
     expect(run.stderr).toBe('');
@@ -175,7 +176,7 @@ describe('tagkeeper audit against Distribution', () => {
   });
 });
 
-describe('audit ledger against Distribution', () => {
+describe('audit ledger against Distribution', { timeout: 90_000 }, () => {
   it('detects an immutable tag rewritten between two audits', async () => {
     const ledgerDir = await makeTempDir('audit-ledger');
     const ledger = path.join(ledgerDir, 'ledger.json');
