@@ -3,16 +3,17 @@
  * version has two revisions on one distro, and its rolling tags point to the
  * newest one.
  */
+import type { TagPolicyInput } from '../../src/scheme/policy.js';
 import type { TagEntry } from './registry-fill.js';
 
 /** The distro of every generated build. */
 export const BENCH_DISTRO = 'debian-12';
 
 /** The tag policy the generated repositories follow. */
-export const BENCH_POLICY = {
+export const BENCH_POLICY: TagPolicyInput = {
   levels: ['latest', 'major', 'major-distro', 'version', 'version-distro'],
   defaultDistro: BENCH_DISTRO,
-} as const;
+};
 
 /** The tags of one generated repository. */
 export interface SchemeLayout {
