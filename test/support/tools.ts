@@ -118,7 +118,8 @@ export function runTool(file: string, args: readonly string[], options: RunToolO
             outcome: describeOutcome(error as ExecFileFailure, options.timeoutMs ?? 60_000),
             exitCode: typeof error.code === 'number' ? error.code : undefined,
             stderr: redact(tail(stderrText, MAX_STDERR_IN_ERROR), secrets),
-            cause: error,
+            // No `cause`: execFile's error repeats the full command line in `cmd`,
+            // passwords included, and test runners print causes.
           }),
         );
       },
