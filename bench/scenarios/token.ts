@@ -1,0 +1,63 @@
+/**
+ * The resolve scenario on a registry with token auth (the token server of
+ * test/support), against the same work on the anonymous registry. A client
+ * that fetches one token per scope pays about one extra round trip; one
+ * that fetched a token per request would double its requests.
+ */
+import type { BenchContext } from '../support/context.js';
+import type { RequestCounts } from '../support/counting-dispatcher.js';
+import { BenchSetupError } from '../support/errors.js';
+import { side, type ScenarioRow } from '../support/results.js';
+import { measurePair } from '../support/stats.js';
+import { RESOLVE_REPOSITORY, resolveOnce } from './resolve.js';
+import type { Scenario } from './scenario.js';
+
+const TARGET_RATIO = 1.1;
+
+export const scenario: Scenario = {
+  name: 'token',
+  work: (context) => `resolve ${context.options.resolveTags} rolling tags with token auth`,
+  target: `≤ ${TARGET_RATIO}× anonymous, one token per scope`,
+  async run(context: BenchContext): Promise<ScenarioRow[]> {
+    const { resolveTags } = context.options;
+    const anonymous = await context.schemeRepository('main', RESOLVE_REPOSITORY, resolveTags);
+    const withToken = await context.schemeRepository('token', RESOLVE_REPOSITORY, resolveTags);
+    const tokenServer = (await context.registry('token')).token;
+    if (tokenServer === undefined) throw new BenchSetupError('the token registry has no token server');
+
+    let requests: RequestCounts | undefined;
+    let anonymousRequests: RequestCounts | undefined;
+    let tokenRequests = 0;
+    const samples = await measurePair(
+      async () => {
+        const before = tokenServer.requests;
+        requests = await resolveOnce(context, withToken, 'token');
+        tokenRequests = tokenServer.requests - before;
+      },
+      async () => {
+        anonymousRequests = await resolveOnce(context, anonymous, 'main');
+      },
+      context.options.runs,
+      context.options.warmup,
+    );
+
+    const subject = side('tagkeeper resolve, token auth', samples.subject, { requests: requests as RequestCounts });
+    const baseline = side('tagkeeper resolve, anonymous', samples.baseline, { requests: anonymousRequests as RequestCounts });
+    const ratio = subject.medianMs / baseline.medianMs;
+    // Every request of a resolve needs the same scope, pull on one repository.
+    const scopes = 1;
+    return [
+      {
+        scenario: 'token',
+        work: this.work(context),
+        status: 'ran',
+        subject,
+        baseline,
+        ratio,
+        target: this.target,
+        met: ratio <= TARGET_RATIO && tokenRequests === scopes,
+        notes: [`the token server received ${tokenRequests} token requests per run for ${scopes} scope (repository:${RESOLVE_REPOSITORY}:pull)`],
+      },
+    ];
+  },
+};
