@@ -16,7 +16,7 @@ import { pushImage, registryTarget, skopeoDigest } from '../support/skopeo.js';
 import { makeTempDir, removeDir } from '../support/temp.js';
 import { findTool } from '../support/tools.js';
 import { skopeoTagMap, sortedTags, type Backend } from './backends.js';
-import { HookedRegistry } from './hooked-registry.js';
+import { HookedRegistry, type HookedCall } from './hooked-registry.js';
 
 const TIMEOUT = 120_000;
 const registry = useDistribution();
@@ -169,20 +169,34 @@ describe('publish conflicts on Distribution', () => {
     async () => {
       const left = await stage('race-left');
       const right = await stage('race-right');
-      // Both runs read the immutable tag as absent and write it, and each waits until both writes are
-      // done before reading it back: the window a registry without conditional PUT leaves open.
-      let arrived = 0;
-      let releaseBoth: () => void = () => undefined;
-      const bothArrived = new Promise<void>((resolve) => (releaseBoth = resolve));
+      // Both runs plan revision 0 and wait for each other before writing its immutable tag, then
+      // again after the write, so both writes land before either reads the tag back: the window a
+      // registry without conditional PUT leaves open.
+      const barrier = () => {
+        let arrived = 0;
+        let open: () => void = () => undefined;
+        const opened = new Promise<void>((resolve) => (open = resolve));
+        return async () => {
+          arrived += 1;
+          if (arrived === 2) {
+            open();
+          }
+          await opened;
+        };
+      };
+      const beforeWrite = barrier();
+      const afterWrite = barrier();
       const racer = () => {
         const hooked = new HookedRegistry(new ClientRegistry(client));
+        const isImmutableWrite = (call: HookedCall) => call.method === 'putManifest' && call.target.endsWith(':8.0.0-debian-12-r0');
+        hooked.before = async (call) => {
+          if (isImmutableWrite(call)) {
+            await beforeWrite();
+          }
+        };
         hooked.after = async (call) => {
-          if (call.method === 'putManifest' && call.target.endsWith(':8.0.0-debian-12-r0')) {
-            arrived += 1;
-            if (arrived === 2) {
-              releaseBoth();
-            }
-            await bothArrived;
+          if (isImmutableWrite(call)) {
+            await afterWrite();
           }
         };
         return hooked;
