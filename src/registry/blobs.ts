@@ -41,17 +41,7 @@ export interface BlobReadOptions {
 
 /** Returns digest and size of a blob with HEAD; a missing blob is a `NotFoundError`. */
 export async function headBlob(transport: RegistryTransport, repository: Reference, digest: string, options: { signal?: AbortSignal } = {}): Promise<BlobInfo> {
-  validateDigest(digest);
-  const referenceText = `${formatRepository(repository)}@${digest}`;
-  const response = await transport.request(repository.registry, {
-    method: 'HEAD',
-    url: blobPath(repository.repository, digest),
-    scopes: [{ repository: repository.repository, actions: ['pull'] }],
-    idempotent: true,
-    followRedirects: true,
-    reference: referenceText,
-    signal: options.signal,
-  });
+  const { response, referenceText } = await sendBlobHead(transport, repository, digest, options);
   if (response.status !== 200) {
     throw await errorFromResponse(response, { reference: referenceText });
   }
@@ -72,6 +62,19 @@ export async function headBlob(transport: RegistryTransport, repository: Referen
 
 /** Returns true when the repository has the blob (HEAD 200), false on 404; other failures throw. */
 export async function blobExists(transport: RegistryTransport, repository: Reference, digest: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+  const { response, referenceText } = await sendBlobHead(transport, repository, digest, options);
+  if (response.status === 404) {
+    discardBody(response);
+    return false;
+  }
+  if (response.status !== 200) {
+    throw await errorFromResponse(response, { reference: referenceText });
+  }
+  discardBody(response);
+  return true;
+}
+
+async function sendBlobHead(transport: RegistryTransport, repository: Reference, digest: string, options: { signal?: AbortSignal }) {
   validateDigest(digest);
   const referenceText = `${formatRepository(repository)}@${digest}`;
   const response = await transport.request(repository.registry, {
@@ -83,15 +86,7 @@ export async function blobExists(transport: RegistryTransport, repository: Refer
     reference: referenceText,
     signal: options.signal,
   });
-  if (response.status === 404) {
-    discardBody(response);
-    return false;
-  }
-  if (response.status !== 200) {
-    throw await errorFromResponse(response, { reference: referenceText });
-  }
-  discardBody(response);
-  return true;
+  return { response, referenceText };
 }
 
 /**
