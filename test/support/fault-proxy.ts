@@ -25,6 +25,8 @@ export type Fault =
   | { kind: 'corrupt-body' }
   /** The request waits `delayMs` before it is forwarded, so a client with a shorter time-out gives up. */
   | { kind: 'delay'; delayMs: number }
+  /** The request is held until `until` resolves, then forwarded unchanged, to force an order between two clients. */
+  | { kind: 'pause'; until: (request: ProxiedRequest) => Promise<void> | void }
   /**
    * `onMatch` runs before the request is forwarded. With `forward: false` the
    * request is then dropped with a reset; with `forward: true` it is applied
@@ -199,6 +201,9 @@ async function handle(upstream: URL, incoming: IncomingMessage, outgoing: Server
       if (incoming.socket.destroyed) {
         return;
       }
+      return pipeThrough(upstream, incoming, outgoing);
+    case 'pause':
+      await fault.until(seen);
       return pipeThrough(upstream, incoming, outgoing);
     case 'intercept':
       if (!fault.forward) {
