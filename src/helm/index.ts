@@ -4,7 +4,8 @@
  * @module
  */
 export type { ImageResolver, ImageResolveOptions, PinPlatform, ResolvedImage } from './ports.js';
-export type { FoundImage, ImageStatus, PinMode, PinnedImage, ValueChange } from './model.js';
+export type { PathSegment } from './yaml-tree.js';
+export type { BlockSlots, FoundImage, ImageStatus, PinMode, PinnedImage, ValueChange, ValueSlot } from './model.js';
 export { PIN_MODES } from './model.js';
 export {
   ImageResolveError,

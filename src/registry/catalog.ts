@@ -22,7 +22,7 @@ export interface RepositoryListing {
 
 /**
  * Lists every repository of `registry` (a host with optional port), with the
- * pagination rules of {@link listAllPages}.
+ * pagination rules of `listAllPages` (pagination.ts).
  */
 export async function listRepositories(transport: RegistryTransport, registry: string, options: PageOptions = {}): Promise<RepositoryListing> {
   const entries = await listAllPages(

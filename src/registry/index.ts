@@ -120,6 +120,7 @@ export {
   IMAGE_MANIFEST_MEDIA_TYPES,
   INDEX_MEDIA_TYPES,
   MANIFEST_MEDIA_TYPES,
+  MAX_ERROR_BODY_BYTES,
   MAX_MANIFEST_BYTES,
   MediaType,
   RegistryErrorCode,
@@ -127,6 +128,21 @@ export {
 
 export type { RegistryHostOptions, RegistryRequest, RegistryResponse, RegistryTransport, RepositoryScope, ScopeAction } from './transport-types.js';
 export { createTransport, errorFromResponse, registryOrigin, type TransportOptions } from './transport/index.js';
-export { loadCredentialStore, type Credential, type CredentialStore } from './auth/credentials.js';
-export { parseWwwAuthenticate, type Challenge } from './auth/challenge.js';
+export {
+  BlockedHostError,
+  InsecureSchemeError,
+  InvalidTransportOptionError,
+  TooManyRedirectsError,
+  type RejectedRequest,
+} from './transport/errors.js';
+export {
+  credentialFilePaths,
+  loadCredentialStore,
+  type Credential,
+  type CredentialStore,
+  type CredentialStoreOptions,
+} from './auth/credentials.js';
+export { CredentialFileError } from './auth/auth-file.js';
+export { CredentialHelperError } from './auth/credential-helper.js';
+export { InvalidChallengeError, parseWwwAuthenticate, type Challenge } from './auth/challenge.js';
 export { redactUrl } from './redact.js';

@@ -27,7 +27,7 @@ export interface TagListing {
 
 /**
  * Lists every tag of `repository` (a reference whose tag and digest are
- * ignored), following pagination as described in {@link listAllPages}.
+ * ignored), following pagination as described in `listAllPages` (pagination.ts).
  * `null` entries and repeats are dropped. A repository the registry does not
  * know is a `NotFoundError` naming it.
  */

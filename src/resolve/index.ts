@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { RESOLVE_POLICY, candidatesFor, resolvePolicy } from './candidates.js';
+export { RESOLVE_POLICY, candidatesFor, resolvePolicy, type Candidates } from './candidates.js';
 export { ReferenceNotFoundError } from './errors.js';
 export type { ResolveRegistry } from './ports.js';
 export { resolve, resolvedToJson, type ResolveAllOptions, type ResolvedReferenceJson } from './resolve.js';

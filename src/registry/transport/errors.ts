@@ -2,7 +2,7 @@ import { TagkeeperError } from '../../errors.js';
 import { RegistryError } from '../errors.js';
 
 /** The request a transport-level rejection is about. */
-interface RejectedRequest {
+export interface RejectedRequest {
   method: string;
   /** Redacted URL of the refused target. */
   url: string;
