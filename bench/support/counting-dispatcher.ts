@@ -12,6 +12,8 @@ export interface RequestCounts {
   byMethod: Record<string, number>;
   /** Requests per origin, such as `{ 'http://127.0.0.1:5000': 1001 }`. */
   byOrigin: Record<string, number>;
+  /** Connections opened, when counted: a client that keeps connections alive opens few. */
+  connections?: number;
 }
 
 /** A counting dispatcher and the counts it keeps. */
@@ -43,6 +45,10 @@ export function countRequest(counts: RequestCounts, method: string, origin: stri
 export function createCountingDispatcher(connections = 16): CountingDispatcher {
   const agent = new Agent({ connections });
   let counts = emptyCounts();
+  let opened = 0;
+  agent.on('connect', () => {
+    opened += 1;
+  });
 
   const dispatcher = agent.compose((dispatch) => (options, handler) => {
     countRequest(counts, options.method, String(options.origin ?? ''));
@@ -51,9 +57,10 @@ export function createCountingDispatcher(connections = 16): CountingDispatcher {
 
   return {
     dispatcher,
-    counts: () => structuredClone(counts),
+    counts: () => ({ ...structuredClone(counts), connections: opened }),
     reset: () => {
       counts = emptyCounts();
+      opened = 0;
     },
     close: () => agent.close(),
   };

@@ -3,8 +3,8 @@
  * the API, then manifests that differ only in an annotation (so each has its
  * own digest) written with their tags into the registry's storage.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { RegistryClient } from '../../src/registry/client.js';
@@ -86,7 +86,7 @@ export async function writeTags(storage: string, name: string, seed: SeedBlobs, 
     const digest = manifestDigest(bytes);
     digests.set(entry.build, digest);
     const hex = digest.slice('sha256:'.length);
-    await writeFileIn(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'), bytes);
+    await writeBlobData(path.join(root, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'), bytes);
     await writeFileIn(path.join(manifests, 'revisions', 'sha256', hex, 'link'), digest);
   }
 
@@ -113,6 +113,18 @@ export async function checkTags(client: RegistryClient, repository: string, expe
       throw new BenchSetupError(`${repository}:${tag} points to ${found.digest}, expected ${digest}: the registry does not read the storage written for it`);
     }
   }
+}
+
+/**
+ * Writes blob data under a temporary name and renames it into place. Two
+ * repositories filled at once can generate the same manifest bytes, and a
+ * rewrite in place could let the registry read a truncated blob.
+ */
+async function writeBlobData(file: string, content: Buffer): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const partial = `${file}.${randomUUID()}.partial`;
+  await writeFile(partial, content);
+  await rename(partial, file);
 }
 
 async function writeFileIn(file: string, content: string | Buffer): Promise<void> {
