@@ -30,7 +30,7 @@ interface ValuesImage {
   tag: string;
 }
 
-/** Returns `count` images cycling over the distinct references, so each is named about count / 40 times. */
+/** Returns `count` images cycling over the distinct references, so each reference is named several times. */
 function valuesImages(repositories: readonly FilledRepository[], host: string, count: number): ValuesImage[] {
   const distinct = repositories.flatMap((repository) =>
     repository.layout.rolling.slice(0, REFERENCES_PER_REPOSITORY).map((tag) => ({ repository, name: repository.repository.slice(host.length + 1), tag })),

@@ -23,7 +23,7 @@ export const scenario: Scenario = {
     const anonymous = await context.schemeRepository('main', RESOLVE_REPOSITORY, resolveTags);
     const withToken = await context.schemeRepository('token', RESOLVE_REPOSITORY, resolveTags);
     const tokenServer = (await context.registry('token')).token;
-    if (tokenServer === undefined) throw new BenchSetupError('the token registry has no token server');
+    if (tokenServer === undefined) throw new BenchSetupError('the token registry started without a token server: start it with auth "token" and no token option');
 
     let requests: RequestCounts | undefined;
     let anonymousRequests: RequestCounts | undefined;
