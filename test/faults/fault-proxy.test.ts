@@ -1,7 +1,7 @@
 /**
  * The fault proxy itself, in front of a small loopback server: each fault
  * reaches the client as described, only the chosen occurrences are faulted,
- * and the counters say what was injected.
+ * and the counters show what was injected.
  */
 import { createHash } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';

@@ -2,7 +2,7 @@
  * Publish, resolve, pin, audit and copy against CNCF Distribution through
  * the fault proxy, under every fault of FAULT_CASES. Each operation either
  * succeeds after retries or fails with a typed error; afterwards every tag
- * holds its old digest or its new one (read back with skopeo), and a second
+ * has its old digest or its new one (read back with skopeo), and a second
  * run without faults finishes the job.
  */
 import { readFile, writeFile } from 'node:fs/promises';

@@ -49,7 +49,7 @@ afterAll(async () => {
 
 /** Starts `tagkeeper publish` of build `next` as 1.0.1 into `repository` through `host`. */
 function startPublish(host: string, repository: string): { child: ChildProcess; result: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
-  // One Node process with the tsx loader, so SIGKILL stops the publish itself; the tsx wrapper
+  // One Node process with the tsx loader, so SIGKILL stops the publish itself. The tsx wrapper
   // command would run it in a child process that outlives the kill.
   const child = spawn(
     process.execPath,

@@ -8,13 +8,13 @@ import { RegistryClient } from '../../src/registry/client.js';
 import type { Fault } from '../support/fault-proxy.js';
 import { skopeoDigest, skopeoListTags } from '../support/skopeo.js';
 
-/** Time a slow answer waits, well past {@link HEADERS_TIMEOUT_MS}. */
+/** Time a slow response waits, well past {@link HEADERS_TIMEOUT_MS}. */
 export const SLOW_ANSWER_MS = 1500;
 
 /** Time the fault client waits for response headers before it gives up and retries. */
 export const HEADERS_TIMEOUT_MS = 400;
 
-/** The part of a request a fault acts on: its status and connection, or the body of its answer. */
+/** The part of a request a fault acts on: its status and connection, or the body of its response. */
 export type FaultTarget = 'request' | 'body' | 'digested-body';
 
 /** One fault of the table every operation is run under. */

@@ -1,8 +1,8 @@
 /**
  * Publish against CNCF Distribution with token auth, while the token server
  * behind the fault proxy fails once. The publish either gets its token on a
- * retry or fails with a typed auth error; the registry keeps no half-written
- * release, and a second run finishes it.
+ * retry or fails with a typed auth error. Either way the registry keeps no
+ * half-written release, and a second run finishes it.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -55,7 +55,7 @@ export function longInput(samples: readonly string[]): fc.Arbitrary<string> {
     .map(([unit, times, tail]) => unit.repeat(Math.ceil(times / Math.max(unit.length, 1))).slice(0, times) + tail);
 }
 
-/** Every kind of input for a text parser: random, near-valid and long. */
+/** Mixes every kind of input for a text parser: random, near-valid and long. */
 export function parserInput(samples: readonly string[]): fc.Arbitrary<string> {
   return fc.oneof({ arbitrary: nearValid(samples), weight: 4 }, { arbitrary: grammarText, weight: 2 }, { arbitrary: anyText, weight: 1 }, { arbitrary: longInput(samples), weight: 1 });
 }

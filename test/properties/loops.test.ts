@@ -26,7 +26,7 @@ interface Mock {
   close(): Promise<void>;
 }
 
-/** A transport on a MockAgent that answers every GET with `answer(path)` and refuses the network. */
+/** Creates a transport on a MockAgent that responds to every GET with `answer(path)` and refuses the network. */
 function mockTransport(answer: (path: string) => { status: number; body: string; headers: Record<string, string> }): Mock {
   const agent = new MockAgent();
   agent.disableNetConnect();

@@ -1,5 +1,5 @@
 /**
- * A corpus of malformed registry answers, each served once by a strict
+ * A corpus of malformed registry responses, each served once by a strict
  * undici MockAgent (no network, every interceptor must be used): invalid
  * and truncated JSON, wrong media types, oversized manifests, digest
  * headers that disagree with the body, tag lists with repeats and invalid

@@ -1,8 +1,8 @@
 /**
  * Every parser of user or registry input, fed random, near-valid and very
  * long input: each one returns or throws a typed tagkeeper error, never a
- * TypeError, RangeError or a library's own error, and finishes in time
- * (a regular expression with exponential backtracking would time the test out).
+ * TypeError, RangeError or a library's own error, and finishes in time.
+ * A regular expression with exponential backtracking would time the test out.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

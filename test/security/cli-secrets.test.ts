@@ -46,7 +46,7 @@ afterAll(async () => {
   await removeDir(layout);
 });
 
-/** Every form in which a secret could leak into text. */
+/** Returns every form in which a secret could leak into text. */
 function secretForms(password: string): string[] {
   const pair = `${USER.username}:${password}`;
   return [

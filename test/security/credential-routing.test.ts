@@ -90,7 +90,7 @@ afterEach(async () => {
   await agent?.close();
 });
 
-/** A registry with Basic auth that hands out `answer` for everything but the probe. */
+/** Creates a registry handler with Basic auth that responds with `answer` once the credentials are right. */
 function basicRegistry(answer: Handler): Handler {
   return (request) => {
     if (request.authorization !== BASIC) return { status: 401, headers: { 'www-authenticate': 'Basic realm="registry"' } };
@@ -98,7 +98,7 @@ function basicRegistry(answer: Handler): Handler {
   };
 }
 
-/** A registry with bearer auth whose realm is `realm`; it accepts only {@link TOKEN}. */
+/** Creates a registry handler with bearer auth at `realm` that accepts only {@link TOKEN}. */
 function bearerRegistry(realm: string, answer: Handler): Handler {
   return (request) => {
     if (request.authorization !== `Bearer ${TOKEN}`) {

@@ -2,7 +2,7 @@
  * A fault-injecting HTTP proxy on 127.0.0.1 in front of a test registry or
  * token server. Each request is matched against rules (method, path
  * pattern, which occurrence); a matching request gets the rule's fault
- * instead of, or on top of, the upstream answer. Everything else is
+ * instead of, or on top of, the upstream response. Everything else is
  * forwarded unchanged, the `Host` header included, so the registry builds
  * its `Location` headers for the proxy and uploads keep going through it.
  */
@@ -17,11 +17,11 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string }
   /** The connection is reset as soon as the request head arrives, before its body is read. Nothing reaches upstream. */
   | { kind: 'reset-before-body' }
-  /** The whole request is forwarded and answered upstream, then the connection is reset before the answer is sent on. */
+  /** The whole request is forwarded and handled upstream, then the connection is reset before the response is sent on. */
   | { kind: 'reset-after-body' }
-  /** The upstream answer is sent with its full `Content-Length` but only the first half of the body, then the connection is reset. */
+  /** The upstream response is sent with its full `Content-Length` but only the first half of the body, then the connection is reset. */
   | { kind: 'truncate-body' }
-  /** The upstream answer is sent with one character of its body changed, so the body no longer matches its digest. */
+  /** The upstream response is sent with one character of its body changed, so the body no longer matches its digest. */
   | { kind: 'corrupt-body' }
   /** The request waits `delayMs` before it is forwarded, so a client with a shorter time-out gives up. */
   | { kind: 'delay'; delayMs: number }
@@ -29,9 +29,9 @@ export type Fault =
   | { kind: 'pause'; until: (request: ProxiedRequest) => Promise<void> | void }
   /**
    * `onMatch` runs before the request is forwarded. With `forward: false` the
-   * request is then dropped with a reset; with `forward: true` it is applied
+   * request is then dropped with a reset. With `forward: true` it is applied
    * upstream first and the connection is reset after `onMatch` returns, so
-   * the client never learns the answer.
+   * the client never receives the response.
    */
   | { kind: 'intercept'; forward: boolean; onMatch: (request: ProxiedRequest) => Promise<void> | void };
 
@@ -228,7 +228,7 @@ async function pipeThrough(upstream: URL, incoming: IncomingMessage, outgoing: S
   answer.pipe(outgoing);
 }
 
-/** Sends the request upstream, body included, and resolves with the answer's head. */
+/** Sends the request upstream, body included, and resolves with the response head. */
 function forward(upstream: URL, incoming: IncomingMessage): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const headers = { ...incoming.headers };
@@ -263,7 +263,7 @@ async function readAll(stream: IncomingMessage): Promise<Buffer> {
 
 /**
  * Changes one lower-case hex character from the middle of the body onwards to
- * another one, so JSON stays valid JSON and only the digest tells the
+ * another one, so JSON stays valid JSON and only the digest shows the
  * difference. A body without such a character gets one bit flipped instead.
  */
 export function corrupt(body: Buffer): Buffer {
