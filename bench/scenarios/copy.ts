@@ -26,8 +26,8 @@ const TAG = '1';
 
 const CHILD = fileURLToPath(new URL('../copy-child.ts', import.meta.url));
 const ROOT = path.resolve(path.dirname(CHILD), '..');
-/** Inside the repository, so the bundle's package imports resolve from its node_modules. */
-const BUNDLE = path.join(ROOT, 'bench', 'results', '.build', 'copy-child.mjs');
+/** Under the repository's node_modules, so the bundle's package imports resolve and linters skip it. */
+const BUNDLE = path.join(ROOT, 'node_modules', '.cache', 'tagkeeper-bench', 'copy-child.mjs');
 
 /**
  * Bundles the child to plain JavaScript with esbuild (installed with tsup),
