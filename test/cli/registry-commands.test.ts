@@ -124,10 +124,23 @@ describe('tagkeeper digest', () => {
     expect(run.stdout).toBe(`${index.platforms?.[position]?.digest}\n`);
   });
 
-  it('exits 3 listing the platforms on offer when none matches', async () => {
+  it('prints reference, digest, media type and size with --json', async () => {
+    const reference = `${registry().host}/cli/multi:2`;
+    const run = await tagkeeper(['digest', '--json', reference]);
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      reference,
+      digest: index.digest,
+      mediaType: index.mediaType,
+      size: index.size,
+    });
+  });
+
+  it('exits 2 listing the platforms on offer when none matches', async () => {
     const run = await tagkeeper(['digest', '--platform', 'windows/amd64', `${registry().host}/cli/multi:2`]);
 
-    expect(run.code).toBe(3);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/available platforms: linux\/amd64, linux\/arm64\n$/);
   });
 });
