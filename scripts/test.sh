@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ "$(cat node_modules/.tagkeeper-lock 2>/dev/null || true)" != "$lock_hash" ]; then
+# npm writes node_modules/.package-lock.json at the end of every install, so
+# a missing or older copy means node_modules does not match package-lock.json.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
-  echo "$lock_hash" > node_modules/.tagkeeper-lock
 fi
 
 missing=()

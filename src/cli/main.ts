@@ -7,8 +7,10 @@ export function buildProgram(): Command {
   const program = new Command('tagkeeper')
     .description('Publish, resolve, pin and audit container image tags under a rolling/immutable tag scheme')
     .version('0.1.0')
-    .showHelpAfterError()
     .exitOverride()
+    // Usage errors fit on one line with the same prefix as every other error;
+    // the help stays one `--help` away instead of filling the terminal.
+    .configureOutput({ outputError: (text, write) => write(formatUsageError(text)) })
     // Subcommands own their options, so `tags --version 3.4.13` is the
     // release version and not the program's own `--version` flag.
     .enablePositionalOptions();
@@ -29,4 +31,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return reportError(error);
   }
+}
+
+/** Turns commander's `error: unknown option '--bogus'` into one `tagkeeper: error: ...` line with a pointer to `--help`. */
+export function formatUsageError(text: string): string {
+  const message = text.trim().replace(/^error:\s*/, '');
+  return `tagkeeper: error: ${message}; run with --help for usage\n`;
 }
