@@ -38,10 +38,10 @@ export class InvalidDigestError extends TagkeeperError {
   constructor(
     /** The value as given. */
     readonly input: string,
-    /** Reason the value is invalid. */
+    /** What is wrong, as a sentence that names the value: `the digest "sha256:abc" has 3 hex characters; sha256 needs 64`. */
     readonly reason: string,
   ) {
-    super(`invalid digest ${quote(input)}: ${reason}; expected sha256:<64 lower-case hex> or sha512:<128 lower-case hex>`);
+    super(reason);
   }
 }
 
@@ -66,21 +66,21 @@ const HEX = /^[0-9a-f]+$/;
 export function parseDigest(digest: string): ParsedDigest {
   const separator = digest.indexOf(':');
   if (separator === -1) {
-    throw new InvalidDigestError(digest, 'missing the ":" between algorithm and hex value');
+    throw new InvalidDigestError(digest, `the digest ${quote(digest)} has no algorithm; write sha256:<64 lower-case hex>`);
   }
   const algorithm = digest.slice(0, separator);
   const hex = digest.slice(separator + 1);
 
   if (!isDigestAlgorithm(algorithm)) {
-    throw new InvalidDigestError(digest, `unsupported algorithm ${quote(algorithm)}`);
+    throw new InvalidDigestError(digest, `unsupported digest algorithm ${quote(algorithm)}; use sha256 or sha512`);
   }
   const length = DIGEST_HEX_LENGTH[algorithm];
-  if (!HEX.test(hex)) {
-    const reason = /^[0-9a-fA-F]+$/.test(hex) ? 'the hex value must be lower-case' : 'the value after the algorithm is not hex';
-    throw new InvalidDigestError(digest, reason);
+  if (hex !== '' && !HEX.test(hex)) {
+    const fix = /^[0-9a-fA-F]+$/.test(hex) ? 'write it in lower case' : `${algorithm} needs ${length} characters of 0-9 and a-f`;
+    throw new InvalidDigestError(digest, `the digest ${quote(digest)} is not lower-case hex; ${fix}`);
   }
   if (hex.length !== length) {
-    throw new InvalidDigestError(digest, `a ${algorithm} hex value has ${length} characters, this one has ${hex.length}`);
+    throw new InvalidDigestError(digest, `the digest ${quote(digest)} has ${hex.length} hex characters; ${algorithm} needs ${length}`);
   }
   return { algorithm, hex };
 }

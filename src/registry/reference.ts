@@ -165,7 +165,7 @@ function parseDigestPart(input: string, digest: string): string {
     return digest;
   } catch (error) {
     if (error instanceof InvalidDigestError) {
-      throw new InvalidReferenceError(input, `the digest ${error.reason}; a digest is sha256:<64 lower-case hex> or sha512:<128 lower-case hex>`);
+      throw new InvalidReferenceError(input, error.reason);
     }
     throw error;
   }

@@ -27,27 +27,27 @@ describe('parseDigest', () => {
   });
 
   const invalid: Array<[string, RegExp]> = [
-    ['', /missing the ":"/],
-    ['sha256', /missing the ":"/],
-    ['sha256:', /not hex/],
-    [`sha256:${'a'.repeat(63)}`, /has 64 characters, this one has 63/],
-    [`sha256:${'a'.repeat(65)}`, /this one has 65/],
-    [`sha256:${'a'.repeat(128)}`, /this one has 128/],
-    [`sha512:${'a'.repeat(64)}`, /a sha512 hex value has 128 characters/],
-    [`SHA256:${'a'.repeat(64)}`, /unsupported algorithm "SHA256"/],
-    [`sha256:${'A'.repeat(64)}`, /must be lower-case/],
-    [`md5:${'a'.repeat(32)}`, /unsupported algorithm "md5"/],
-    [`blake3:${'a'.repeat(64)}`, /unsupported algorithm "blake3"/],
-    [`sha384:${'a'.repeat(96)}`, /unsupported algorithm "sha384"/],
-    ['sha256:../../../etc/passwd', /not hex/],
-    [`sha256:${'a'.repeat(62)}/..`, /not hex/],
-    [`sha256:${'a'.repeat(60)}%2e%2e`, /not hex/],
-    [`../sha256:${'a'.repeat(64)}`, /unsupported algorithm "..\/sha256"/],
-    [`sha256:${'a'.repeat(64)}\n`, /not hex/],
-    [`sha256: ${'a'.repeat(63)}`, /not hex/],
-    [`sha256+b64u:${'a'.repeat(43)}`, /unsupported algorithm/],
-    [`toString:${'a'.repeat(64)}`, /unsupported algorithm "toString"/],
-    [`__proto__:${'a'.repeat(64)}`, /unsupported algorithm "__proto__"/],
+    ['', /the digest "" has no algorithm/],
+    ['sha256', /the digest "sha256" has no algorithm; write sha256:<64 lower-case hex>/],
+    ['sha256:', /has 0 hex characters; sha256 needs 64/],
+    [`sha256:${'a'.repeat(63)}`, /has 63 hex characters; sha256 needs 64/],
+    [`sha256:${'a'.repeat(65)}`, /has 65 hex characters; sha256 needs 64/],
+    [`sha256:${'a'.repeat(128)}`, /has 128 hex characters; sha256 needs 64/],
+    [`sha512:${'a'.repeat(64)}`, /has 64 hex characters; sha512 needs 128/],
+    [`SHA256:${'a'.repeat(64)}`, /unsupported digest algorithm "SHA256"/],
+    [`sha256:${'A'.repeat(64)}`, /is not lower-case hex; write it in lower case/],
+    [`md5:${'a'.repeat(32)}`, /unsupported digest algorithm "md5"/],
+    [`blake3:${'a'.repeat(64)}`, /unsupported digest algorithm "blake3"/],
+    [`sha384:${'a'.repeat(96)}`, /unsupported digest algorithm "sha384"/],
+    ['sha256:../../../etc/passwd', /is not lower-case hex; sha256 needs 64 characters of 0-9 and a-f/],
+    [`sha256:${'a'.repeat(62)}/..`, /is not lower-case hex; sha256 needs 64 characters of 0-9 and a-f/],
+    [`sha256:${'a'.repeat(60)}%2e%2e`, /is not lower-case hex; sha256 needs 64 characters of 0-9 and a-f/],
+    [`../sha256:${'a'.repeat(64)}`, /unsupported digest algorithm "..\/sha256"/],
+    [`sha256:${'a'.repeat(64)}\n`, /is not lower-case hex; sha256 needs 64 characters of 0-9 and a-f/],
+    [`sha256: ${'a'.repeat(63)}`, /is not lower-case hex; sha256 needs 64 characters of 0-9 and a-f/],
+    [`sha256+b64u:${'a'.repeat(43)}`, /unsupported digest algorithm/],
+    [`toString:${'a'.repeat(64)}`, /unsupported digest algorithm "toString"/],
+    [`__proto__:${'a'.repeat(64)}`, /unsupported digest algorithm "__proto__"/],
   ];
 
   it.each(invalid)('rejects %j', (digest, reason) => {
@@ -61,6 +61,15 @@ describe('parseDigest', () => {
     expect((caught as { code?: string }).code).toBe('INVALID_DIGEST');
     expect((caught as Error).name).toBe('InvalidDigestError');
     expect((caught as Error).message).toMatch(reason);
+  });
+
+  it.each([
+    ['sha256:abc', 'the digest "sha256:abc" has 3 hex characters; sha256 needs 64'],
+    [`sha256:ZZ${'a'.repeat(62)}`, `the digest "sha256:ZZ${'a'.repeat(62)}" is not lower-case hex; sha256 needs 64 characters of 0-9 and a-f`],
+    [`sha512:${'B'.repeat(128)}`, `the digest "sha512:${'B'.repeat(128)}" is not lower-case hex; write it in lower case`],
+    ['md5:d41d8cd98f00b204e9800998ecf8427e', 'unsupported digest algorithm "md5"; use sha256 or sha512'],
+  ])('words the error for %j as one sentence', (digest, message) => {
+    expect(() => parseDigest(digest)).toThrow(expect.objectContaining({ message, reason: message, input: digest }));
   });
 
   it('shortens a huge input in the message', () => {
@@ -99,7 +108,7 @@ describe('computeDigest and verifyDigest', () => {
 
   it('treats an unknown algorithm as an error, never a pass', () => {
     expect(() => verifyDigest(content, `md5:${'a'.repeat(32)}`, 'x')).toThrow(expect.objectContaining({ code: 'INVALID_DIGEST' }));
-    expect(() => new DigestVerifier(`sha1:${'a'.repeat(40)}`, 'x')).toThrow(/unsupported algorithm "sha1"/);
+    expect(() => new DigestVerifier(`sha1:${'a'.repeat(40)}`, 'x')).toThrow(/unsupported digest algorithm "sha1"/);
   });
 });
 

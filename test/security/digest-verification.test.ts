@@ -160,6 +160,6 @@ describe('digests that cannot be verified', () => {
     // The function-level API takes references as they are, so the check happens on the bytes.
     const error = await failureOf(() => getManifest(transport, { registry: 'registry.example', repository: 'app', digest }));
 
-    expect(error).toMatchObject({ code: 'INVALID_DIGEST', message: expect.stringContaining('unsupported algorithm "sha384"') });
+    expect(error).toMatchObject({ code: 'INVALID_DIGEST', message: expect.stringContaining('unsupported digest algorithm "sha384"') });
   });
 });
