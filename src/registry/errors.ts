@@ -23,6 +23,8 @@ export interface RegistryErrorInit {
   retryable?: boolean;
   /** The reference the request was about, such as `docker.io/library/etcd:3`. */
   reference?: string;
+  /** Why no response arrived, in a few words (`connection refused`); set only when `status` is undefined. */
+  failure?: string;
   cause?: unknown;
 }
 
@@ -41,6 +43,8 @@ export class RegistryError extends TagkeeperError {
   readonly rawBody: string | undefined;
   readonly retryable: boolean;
   readonly reference: string | undefined;
+  /** Why no response arrived, in a few words (`connection refused`, `host name not found`); undefined when one did. */
+  readonly failure: string | undefined;
 
   constructor(init: RegistryErrorInit & { code?: string; message?: string }) {
     super(init.message ?? describeFailure(init), { cause: init.cause });
@@ -51,6 +55,7 @@ export class RegistryError extends TagkeeperError {
     this.rawBody = init.rawBody;
     this.retryable = init.retryable ?? false;
     this.reference = init.reference;
+    this.failure = init.failure;
     this.code = init.code ?? this.errors[0]?.code ?? (init.status === undefined ? 'NETWORK' : `HTTP_${init.status}`);
   }
 }

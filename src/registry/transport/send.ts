@@ -8,6 +8,7 @@ import { redactUrl } from '../redact.js';
 import type { RegistryRequest, RegistryResponse } from '../transport-types.js';
 import { BLOCKED_ADDRESS_CODE } from './dispatchers.js';
 import { BlockedHostError } from './errors.js';
+import { describeNoResponse } from './no-response.js';
 
 /** One HTTP request as it goes on the wire. */
 export interface Exchange {
@@ -105,7 +106,7 @@ export async function sendExchange(
       method: exchange.method,
     };
   } catch (error) {
-    throw classifyFailure(error, exchange);
+    throw classifyFailure(error, exchange, timeouts);
   }
 }
 
@@ -122,7 +123,7 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function classifyFailure(error: unknown, exchange: Exchange): ExchangeFailure {
+function classifyFailure(error: unknown, exchange: Exchange, timeouts: ExchangeTimeouts): ExchangeFailure {
   const code = errorCode(error);
   const url = redactUrl(exchange.url.toString());
   const target = { method: exchange.method, url, reference: exchange.reference };
@@ -153,25 +154,15 @@ function classifyFailure(error: unknown, exchange: Exchange): ExchangeFailure {
     });
     return new ExchangeFailure('certificate', false, failure, code);
   }
+
+  const described = describeNoResponse({ method: exchange.method, url: exchange.url, redactedUrl: url }, code, reason, timeouts);
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    const failure = new RegistryError({
-      ...target,
-      code: 'TIMEOUT',
-      retryable: true,
-      cause: error,
-      message: `${exchange.method} ${url} timed out (${reason}); the registry is slow or unreachable, raise the timeouts option if it is only slow`,
-    });
+    const failure = new RegistryError({ ...target, code: 'TIMEOUT', retryable: true, cause: error, ...described });
     return new ExchangeFailure('timeout', true, failure, code);
   }
 
   const retryable = code !== undefined && RETRYABLE_NETWORK_CODES.has(code);
-  const failure = new RegistryError({
-    ...target,
-    code: 'NETWORK',
-    retryable,
-    cause: error,
-    message: `${exchange.method} ${url} failed with no response (${reason}); check that the registry is reachable`,
-  });
+  const failure = new RegistryError({ ...target, code: 'NETWORK', retryable, cause: error, ...described });
   return new ExchangeFailure('network', retryable, failure, code ?? 'unknown error');
 }
 

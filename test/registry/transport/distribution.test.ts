@@ -127,7 +127,10 @@ describe('anonymous registry over plain HTTP on loopback', () => {
 
     expect(failure).toBeInstanceOf(RegistryError);
     expect((failure as RegistryError).code).toBe('NETWORK');
-    expect((failure as Error).message).toContain('ECONNREFUSED');
+    expect((failure as RegistryError).retryable).toBe(true);
+    expect((failure as RegistryError).failure).toBe('connection refused');
+    expect((failure as RegistryError).url).toBe(`https://${stopped}/v2/`);
+    expect((failure as Error).message).toBe(`cannot connect to ${stopped} (connection refused); check that the registry is running and the address is right`);
   });
 });
 

@@ -131,7 +131,13 @@ describe('retries', () => {
     expect((failure as RegistryError).code).toBe('NETWORK');
     expect((failure as RegistryError).retryable).toBe(true);
     expect((failure as RegistryError).status).toBeUndefined();
-    expect((failure as Error).message).toContain('GET https://registry.example.com/v2/org/app/manifests/1 failed with no response');
+    expect((failure as RegistryError).failure).toBe('connection reset');
+    expect((failure as RegistryError).method).toBe('GET');
+    expect((failure as RegistryError).url).toBe('https://registry.example.com/v2/org/app/manifests/1');
+    expect((failure as Error).message).toBe(
+      'the connection to registry.example.com broke during GET https://registry.example.com/v2/org/app/manifests/1 (connection reset); ' +
+        'try again, and check the registry if it keeps failing',
+    );
   });
 
   const notRetried: Array<{ name: string; request: RegistryRequest }> = [
