@@ -9,6 +9,7 @@ import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { TagPolicyError } from './errors.js';
 import { parseTagPolicy, type TagPolicy } from './policy.js';
+import { describeYamlError, formatYamlPosition } from './yaml-error.js';
 
 /**
  * Reads and validates a tag policy file. Files ending in `.json` are parsed
@@ -43,10 +44,12 @@ export function parseTagPolicyText(text: string, path: string): TagPolicy {
   try {
     document = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    const reason = error instanceof YAMLParseError || error instanceof SyntaxError ? error.message : String(error);
-    throw new TagPolicyError('policy', `${path}: invalid ${formatOf(path)}: ${reason.split('\n')[0]}`, {
-      cause: error,
-    });
+    if (error instanceof YAMLParseError) {
+      const problem = describeYamlError(error);
+      throw new TagPolicyError('policy', `${path}${formatYamlPosition(problem)}: invalid YAML: ${problem.reason}`, { cause: error });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new TagPolicyError('policy', `${path}: invalid ${formatOf(path)}: ${reason.split('\n')[0]}`, { cause: error });
   }
   return parseTagPolicy(document, path);
 }

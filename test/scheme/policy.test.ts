@@ -185,7 +185,20 @@ describe('tag policy files', () => {
     const path = await write('broken.yaml', 'levels: [latest\n');
     const error = await loadTagPolicyFile(path).catch((caught: unknown) => caught as TagPolicyError);
     expect(isTagPolicyError(error)).toBe(true);
-    expect((error as Error).message).toMatch(new RegExp(`^${path.replace(/[.]/g, '\\.')}: invalid YAML: `));
+    expect((error as Error).message).toBe(
+      `${path}:2:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+    );
+  });
+
+  it.each([
+    ['duplicate.yaml', 'levels: [latest]\nlevels: [major]\n', ':2:1: invalid YAML: Map keys must be unique'],
+    ['tab.yaml', 'levels:\n\t- latest\n', ':2:1: invalid YAML: Tabs are not allowed as indentation'],
+    ['alias.yaml', 'levels: *missing\n', ': invalid YAML: Unresolved alias (the anchor must be set before the alias): missing'],
+  ])('gives one position for the YAML error of %s', async (name, text, expected) => {
+    const path = await write(name, text);
+    const error = (await loadTagPolicyFile(path).then(() => undefined, (caught: unknown) => caught)) as Error;
+    expect(error.message).toBe(`${path}${expected}`);
+    expect(error.message).not.toMatch(/at line|:;/);
   });
 
   it('names the file of invalid JSON', async () => {
