@@ -5,7 +5,8 @@
  *
  * Requests, in order:
  * 1. HEAD the source;
- * 2. list the target's tags once;
+ * 2. list the target's tags once, which also settles the default distro
+ *    when neither the options nor the policy name one;
  * 3. HEAD the newest revision's immutable tag (`auto` revisions only);
  * 4. HEAD the immutable tag and the rolling tags that move, concurrently;
  * 5. HEAD the image in the target, unless a tag already points to it.
@@ -27,8 +28,8 @@ import { connectRegistry } from './client-registry.js';
 import { DEFAULT_CONCURRENCY, mapWithConcurrency } from './concurrency.js';
 import { ReleaseOptionsError, SourceNotFoundError } from './errors.js';
 import { buildPlan, isNoOp, type ReleasePlan, type RollingDecision } from './plan.js';
-import { loadPolicy } from './policy.js';
-import { digestReference, tagReference, type ImageReference, type ReleaseRegistry, type RepositoryName } from './ports.js';
+import { applyDefaultDistro, loadPolicy } from './policy.js';
+import { digestReference, formatRepository, tagReference, type ImageReference, type ReleaseRegistry, type RepositoryName } from './ports.js';
 import { chooseRevision } from './revision.js';
 
 /** Options of {@link publish}. */
@@ -47,7 +48,10 @@ export interface PublishOptions {
   policy?: TagPolicyInput;
   /** A JSON or YAML tag policy file. */
   policyFile?: string;
-  /** The distro that tags without a distro stand for; default the policy's, else `distro`. */
+  /**
+   * The distro that tags without a distro stand for. Default: the policy's,
+   * else `distro` when the target has no immutable tag on another distro.
+   */
   defaultDistro?: string;
   /** Builds and returns the plan without copying or writing anything. */
   dryRun?: boolean;
@@ -91,6 +95,8 @@ export interface PublishResult {
  *
  * @throws ReleaseOptionsError, InvalidReferenceError, InvalidVersionError,
  *   InvalidTagError or TagPolicyError for bad input, before any request.
+ * @throws TagPolicyError when no default distro is given and the target has
+ *   immutable tags on another distro than `distro`, before any write.
  * @throws SourceNotFoundError when the source has no manifest.
  * @throws ReleaseConflictError when the immutable tag holds another image.
  * @throws VerifyFailedError, RollingTagChangedError, TagReadBackError and
@@ -140,7 +146,7 @@ async function validate(options: PublishOptions): Promise<PublishRequest> {
   const source = toReference(options.source);
   const target = toRepository(options.target);
   const distro = checkDistro(options.distro);
-  const policy = await loadPolicy(options, distro);
+  const policy = await loadPolicy(options);
   const version = parseVersion(options.version, { buildMetadata: policy.buildMetadata, versionPrefix: policy.versionPrefix });
 
   const revision = options.revision ?? 'auto';
@@ -173,6 +179,7 @@ async function planRelease(registry: ReleaseRegistry, request: PublishRequest): 
   const sourceDigest = sourceDescriptor.digest;
   const pinnedSource: ImageReference = { registry: request.source.registry, repository: request.source.repository, digest: sourceDigest };
   const published = await registry.listTags(request.target);
+  const policy = applyDefaultDistro(request.policy, request.distro, published, formatRepository(request.target));
 
   // Each tag is read at most once while planning, whichever step reads it first.
   const reads = new Map<string, Promise<string | undefined>>();
@@ -201,7 +208,7 @@ async function planRelease(registry: ReleaseRegistry, request: PublishRequest): 
     skipIfUnchanged: request.skipIfUnchanged,
   });
 
-  const tagSet = computeTagSet({ version, distro, revision: decision.revision }, published, request.policy);
+  const tagSet = computeTagSet({ version, distro, revision: decision.revision }, published, policy);
   const rolling: RollingDecision[] = tagSet.rolling.map((entry) =>
     entry.moves
       ? { tag: entry.tag, level: entry.level, moves: true }

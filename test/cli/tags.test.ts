@@ -157,6 +157,29 @@ describe.concurrent('tagkeeper tags', { timeout: 90_000 }, () => {
     expect(json(run).rolling).toEqual(['3-debian-11', '3.5-debian-11', '3.5.12-debian-11']);
   });
 
+  it('exits 2 when --existing holds another distro and no default distro is given', async () => {
+    const existing = await file('two-distros.txt', '3.5.10-debian-12-r1\n3.5.9-photon-5-r0\nlatest\n');
+    const run = await tagkeeper(['tags', '--version', '3.5.11', '--distro', 'photon-5', '--existing', existing]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `tagkeeper: error: the --existing list (${existing}) has immutable tags on debian-12, photon-5, so the distro that ` +
+        'tags without a distro (such as latest) stand for is ambiguous; pass --default-distro or set defaultDistro in the policy\n',
+    );
+  });
+
+  it.each([
+    ['--default-distro', ['--default-distro', 'debian-12']],
+    ['a policy default distro', ['--policy', join(CATALOG, 'etcd.policy.yaml')]],
+  ])('takes the default distro from %s over --existing', async (_name, flags) => {
+    const existing = await file(`two-distros-${flags[0]?.slice(2)}.txt`, '3.5.10-debian-12-r1\n3.5.9-photon-5-r0\n');
+    const run = await tagkeeper(['tags', '--version', '3.5.11', '--distro', 'photon-5', '--existing', existing, ...flags, '--json']);
+    const output = json(run);
+    expect(output.rolling).toContain('3-photon-5');
+    expect(output.rolling).not.toContain('latest');
+    expect(output.rolling).not.toContain('3');
+  });
+
   it('lets flags override the policy file', async () => {
     const run = await tagkeeper([
       'tags',

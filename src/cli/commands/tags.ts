@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { TagkeeperError } from '../../errors.js';
+import { applyDefaultDistro } from '../../release/policy.js';
 import {
   checkDistro,
   computeTagSet,
   InvalidTagError,
   loadTagPolicyFile,
   parseTagList,
+  parseTagPolicy,
   ROLLING_LEVELS,
   type TagPolicyInput,
   type TagSet,
@@ -46,7 +48,7 @@ export function registerTagsCommand(program: Command): void {
     .option('--revision <n>', 'revision of the build (default: one more than the newest published, or 0)')
     .option(
       '--default-distro <distro>',
-      'distro that tags without a distro stand for (default: the one in --policy, else --distro)',
+      'distro that tags without a distro stand for (default: the one in --policy, else --distro when --existing has no other distro)',
     )
     .option('--levels <list>', `comma-separated rolling levels: ${ROLLING_LEVELS.join(', ')}`)
     .option('--latest <mode>', 'how latest moves: auto, never or always (default: auto)')
@@ -62,8 +64,14 @@ export function registerTagsCommand(program: Command): void {
 async function runTags(options: TagsOptions): Promise<void> {
   // Checked first: --distro is also the default distro when nothing else names one.
   checkDistro(options.distro);
-  const policy = await buildPolicy(options);
+  const policyInput = await buildPolicy(options);
   const published = options.existing === undefined ? [] : await readTagList(options.existing);
+  const policy = applyDefaultDistro(
+    parseTagPolicy(policyInput),
+    options.distro,
+    published,
+    `the --existing list (${options.existing === '-' ? 'standard input' : options.existing})`,
+  );
   const tagSet = computeTagSet(
     { version: options.version, distro: options.distro, revision: parseRevision(options.revision) },
     published,
@@ -91,8 +99,10 @@ async function buildPolicy(options: TagsOptions): Promise<TagPolicyInput> {
   if (options.latestBranch !== undefined) {
     overrides.latestBranch = options.latestBranch;
   }
-  const defaultDistro = options.defaultDistro ?? fromFile.defaultDistro ?? options.distro;
-  return { ...fromFile, ...overrides, defaultDistro };
+  if (options.defaultDistro !== undefined) {
+    overrides.defaultDistro = options.defaultDistro;
+  }
+  return { ...fromFile, ...overrides };
 }
 
 function parseRevision(text: string | undefined): number | undefined {
