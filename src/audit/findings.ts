@@ -21,6 +21,7 @@ export type AuditRule =
   | 'runs-as-root'
   | 'max-age'
   | 'default-distro'
+  | 'level-not-in-policy'
   | 'unreachable';
 
 /** The severity each rule reports at. */
@@ -35,6 +36,7 @@ export const RULE_SEVERITY: Readonly<Record<AuditRule, Severity>> = {
   'runs-as-root': 'error',
   'max-age': 'warning',
   'default-distro': 'error',
+  'level-not-in-policy': 'warning',
   unreachable: 'error',
 };
 

@@ -88,9 +88,36 @@ const RULE_CASES: RuleCase[] = [
     expected: [],
   },
   {
-    name: 'two-part tag is a version tag without minor levels',
+    name: 'minor tag without minor level',
     change: ({ registry, b }) => registry.tag(REPOSITORY, '3.4', b),
-    expected: ['error stale-rolling 3.4'],
+    expected: ['warning level-not-in-policy 3.4'],
+  },
+  {
+    name: 'minor tag without minor level on an older build',
+    change: ({ registry, a }) => registry.tag(REPOSITORY, '3.4', a),
+    expected: ['warning level-not-in-policy 3.4'],
+  },
+  {
+    name: 'minor-distro tag without minor-distro level',
+    policy: { defaultDistro: 'debian-12', levels: ['latest', 'major', 'major-distro', 'version', 'version-distro'] },
+    change: ({ registry, b, c }) => {
+      registry.tag(REPOSITORY, '3.4.13-debian-12', b).tag(REPOSITORY, '3.5.0-debian-12', c).tag(REPOSITORY, '3.4-debian-12', b);
+    },
+    expected: ['warning level-not-in-policy 3.4-debian-12'],
+  },
+  {
+    name: 'major tag without major level',
+    policy: { defaultDistro: 'debian-12', levels: ['latest', 'major-distro', 'version'] },
+    change: () => {},
+    expected: ['warning level-not-in-policy 3'],
+  },
+  {
+    name: 'two-part tag of a two-part version',
+    change: ({ registry }) => {
+      const old = registry.addImage({ seed: '3.3' });
+      registry.tag(REPOSITORY, '3.3-debian-12-r0', old).tag(REPOSITORY, '3.3', old);
+    },
+    expected: [],
   },
   {
     name: 'minor levels in the policy',
@@ -222,6 +249,15 @@ describe('audit finding details', () => {
     const item = onlyFinding(await runAudit(registry));
     expect(item).toMatchObject({ rule: 'duplicate-revision', tag: '3.4.13-debian-12-r2', actual: b });
     expect(item?.message).toContain('3.4.13-debian-12-r1');
+  });
+
+  it('minor tag without minor level names the level to add', async () => {
+    const { registry, c } = cleanRepository();
+    registry.tag(REPOSITORY, '3.5', c);
+    const item = onlyFinding(await runAudit(registry));
+    expect(item).toMatchObject({ rule: 'level-not-in-policy', severity: 'warning', tag: '3.5', expected: 'a minor level', actual: c });
+    expect(item?.message).toBe('3.5 looks like a minor tag, but the policy has no minor level; add minor to levels or pass --policy');
+    expect(item?.message).not.toContain('delete');
   });
 
   it('foreign tag carries the parser reason', async () => {

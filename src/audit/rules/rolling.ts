@@ -7,11 +7,15 @@
  * - `orphan-rolling`: no immutable tag has the tag's digest (such a tag is
  *   not also reported stale);
  * - `missing-rolling`: the policy gives the published builds a rolling tag
- *   that the repository does not have.
+ *   that the repository does not have;
+ * - `level-not-in-policy`: a major or minor tag (`3`, `3.5`) whose level the
+ *   policy lacks, so the scheme reads it as a version tag, and no build has
+ *   that version. The tag is most likely fine and the policy incomplete, so
+ *   this is a warning that names the level rather than a stale tag to delete.
  */
 import { isTagPolicyError } from '../../scheme/errors.js';
 import { parseTagPolicy, type TagPolicy } from '../../scheme/policy.js';
-import { scopeMembers, scopeOf, type TagScope } from '../../scheme/scope.js';
+import { effectiveLevel, scopeMembers, scopeOf, type TagScope } from '../../scheme/scope.js';
 import type { ImmutableTag, RollingTag } from '../../scheme/tag.js';
 import { rollingTargets, type RollingTarget } from '../../scheme/targets.js';
 import { finding, type AuditFinding } from '../findings.js';
@@ -100,7 +104,16 @@ export function checkRollingTags(input: RollingRuleInput): AuditFinding[] {
       );
       continue;
     }
-    if (newest === null) {
+    if (newest === null && effectiveLevel(rolling.level, input.policy) !== rolling.level) {
+      findings.push(
+        finding(
+          'level-not-in-policy',
+          rolling.tag,
+          `${rolling.tag} looks like a ${rolling.level} tag, but the policy has no ${rolling.level} level; add ${rolling.level} to levels or pass --policy`,
+          { expected: `a ${rolling.level} level`, actual: digest },
+        ),
+      );
+    } else if (newest === null) {
       findings.push(
         finding(
           'stale-rolling',
