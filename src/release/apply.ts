@@ -11,12 +11,23 @@
  *    from the narrowest level to `latest`;
  * 5. every tag is read back and compared with the image's digest.
  *
+ * When a racing publish overwrites the immutable tag after this run wrote
+ * rolling tags, this run moves those tags to the image that holds the
+ * immutable tag before it stops, so no rolling tag is left on an image
+ * without an immutable tag.
+ *
  * Each write is skipped when the tag already points to the image, which makes
  * a second run after a crash or a failed request finish the job.
  */
 import { DigestMismatchError } from '../registry/errors.js';
 import { mapWithConcurrency, DEFAULT_CONCURRENCY } from './concurrency.js';
-import { ReleaseConflictError, RollingTagChangedError, TagReadBackError, type TagState } from './errors.js';
+import {
+  ReleaseConflictError,
+  RollingTagChangedError,
+  TagReadBackError,
+  type RollingTagRepair,
+  type TagState,
+} from './errors.js';
 import { planToJson, writesOf, type ReleasePlan, type TagOperation } from './plan.js';
 import {
   digestReference,
@@ -65,8 +76,10 @@ export interface ApplyResult {
  * Applies `plan` to the registry.
  *
  * @throws ReleaseConflictError when the immutable tag points to another image
- *   before or after the write; no rolling tag has moved in either case.
- * @throws RollingTagChangedError when a rolling tag changed since planning.
+ *   before or after the write. Rolling tags this run had written are moved to
+ *   the image that holds the immutable tag first (see its `repairs`).
+ * @throws RollingTagChangedError when a rolling tag changed since planning;
+ *   nothing more is written, even when this run holds the immutable tag.
  * @throws TagReadBackError when a tag does not read back as written.
  * @throws VerifyFailedError when the release gate fails; no tag was written.
  */
@@ -121,11 +134,16 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
       continue;
     }
     if (now !== operation.from) {
+      // The digest alone does not tell a newer release from a racing publish that lost the immutable
+      // tag, so moving the tag on could move it backwards. The loser moves its own tags (see repairRollingTags).
+      // TODO: when this run's immutable write replaced that of a publish that had already finished, no run
+      // moves that publish's rolling tags, which stay on an image without an immutable tag.
       const state = await readState(registry, plan, concurrency);
       throw new RollingTagChangedError(repository, operation.tag, operation.from, now, state, written);
     }
-    // NOTE: the distribution API has no conditional PUT, so a writer acting between the reads above
-    // and this write is caught only by the read-back at the end.
+    // NOTE: the distribution API has no conditional PUT. A writer that moves this tag between the reads
+    // above and this write is overwritten unnoticed. One that overwrites the immutable tag in that window
+    // is found by the next check or the read-back, and this run then moves the tag to its image.
     await writeTag(registry, plan, manifest, operation.tag);
     written.push(operation.tag);
     emit({ type: 'tag-written', tag: operation.tag, from: operation.from, to: plan.digest });
@@ -206,8 +224,54 @@ async function conflict(
   phase: 'before-write' | 'after-write',
   concurrency: number,
 ): Promise<ReleaseConflictError> {
+  const repairs = await repairRollingTags(registry, plan, written.filter((tag) => tag !== plan.immutable));
   const state = await readState(registry, plan, concurrency);
-  return new ReleaseConflictError(formatRepository(plan.target), plan.immutable, plan.digest, actual, state, [...written], phase);
+  return new ReleaseConflictError(formatRepository(plan.target), plan.immutable, plan.digest, actual, state, [...written], phase, repairs);
+}
+
+/**
+ * Moves each rolling tag this run wrote to the image that holds the immutable tag now, the build that
+ * owns the release's name. That build stands for the same version, distro and revision, so the tag
+ * does not move backwards. A tag is moved only when a HEAD right before the move finds it still on
+ * this run's image and the immutable tag on another image; otherwise it is left, with the reason.
+ */
+async function repairRollingTags(registry: ReleaseRegistry, plan: ReleasePlan, tags: readonly string[]): Promise<RollingTagRepair[]> {
+  const repairs: RollingTagRepair[] = [];
+  const manifests = new Map<string, FetchedManifest>();
+
+  for (const tag of tags) {
+    try {
+      const [owner, now] = await Promise.all([currentDigest(registry, plan, plan.immutable), currentDigest(registry, plan, tag)]);
+      if (now !== plan.digest) {
+        repairs.push({ tag, outcome: 'left', reason: `another writer moved it to ${now ?? 'no manifest'}` });
+        continue;
+      }
+      if (owner === undefined) {
+        repairs.push({ tag, outcome: 'left', reason: 'no image holds the immutable tag' });
+        continue;
+      }
+      if (owner === plan.digest) {
+        repairs.push({ tag, outcome: 'left', reason: 'the immutable tag points to this image again' });
+        continue;
+      }
+
+      let manifest = manifests.get(owner);
+      if (manifest === undefined) {
+        manifest = await registry.getManifest(digestReference(plan.target, owner));
+        manifests.set(owner, manifest);
+      }
+      // NOTE: as with every tag write, a writer acting between the HEAD above and this PUT is overwritten.
+      const stored = await registry.putManifest(tagReference(plan.target, tag), manifest.bytes, manifest.descriptor.mediaType);
+      if (stored !== owner) {
+        throw new DigestMismatchError(owner, stored, `the manifest put under ${formatRepository(plan.target)}:${tag}`);
+      }
+      repairs.push({ tag, outcome: 'moved', digest: owner });
+    } catch (error) {
+      // The conflict stays the error the caller sees; a failed move is reported in it, not thrown.
+      repairs.push({ tag, outcome: 'left', reason: `moving it failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+  return repairs;
 }
 
 /** Reads where every tag of the plan points, for an error message; a tag that cannot be read is marked, not fatal. */

@@ -19,11 +19,37 @@ export function formatTagStates(state: readonly TagState[]): string {
 }
 
 /**
+ * What a publish that lost its immutable tag did with one rolling tag it had
+ * written: moved it to the image that holds the immutable tag, or left it.
+ */
+export type RollingTagRepair =
+  | { tag: string; outcome: 'moved'; digest: string }
+  | { tag: string; outcome: 'left'; reason: string };
+
+function formatRepairs(repairs: readonly RollingTagRepair[]): string {
+  const moved = repairs.filter((repair) => repair.outcome === 'moved');
+  const left = repairs.filter((repair) => repair.outcome === 'left');
+  const sentences: string[] = [];
+  if (moved.length > 0) {
+    const targets = moved.map((repair) => `${repair.tag} -> ${repair.digest}`).join(', ');
+    sentences.push(`It moved the rolling tags it had written to the image that holds the immutable tag: ${targets}.`);
+  }
+  if (left.length > 0) {
+    sentences.push(`It left ${left.map((repair) => `${repair.tag} (${repair.reason})`).join(', ')}.`);
+  }
+  return sentences.map((sentence) => ` ${sentence}`).join('');
+}
+
+/**
  * The immutable tag of a release points to another image than the one being
  * published: before the write (a release of the same revision already exists,
  * or another publish is running) or when it is read back after the write (two
- * publishes raced). Publish stops at once; `state` lists where each tag of the
- * release pointed when it stopped, and `written` the tags this run had written.
+ * publishes raced). Publish stops at once. A rolling tag this run had already
+ * written is moved to the image that now holds the immutable tag, so that no
+ * rolling tag points to an image without an immutable tag; `repairs` says
+ * what happened to each. `state` lists where each tag of the release pointed
+ * when the run stopped, after those moves, and `written` the tags this run
+ * had written.
  */
 export class ReleaseConflictError extends TagkeeperError {
   override readonly name = 'ReleaseConflictError';
@@ -42,12 +68,14 @@ export class ReleaseConflictError extends TagkeeperError {
     readonly written: readonly string[],
     /** When the conflict was seen: before the write, or reading it back after. */
     readonly phase: 'before-write' | 'after-write',
+    /** What happened to each rolling tag this run had written, in write order; empty when it had written none. */
+    readonly repairs: readonly RollingTagRepair[] = [],
   ) {
     const when = phase === 'before-write' ? 'already points to' : 'was overwritten and now points to';
     const moved =
       written.length === 0
         ? 'No tag was written by this run.'
-        : `This run had written: ${written.join(', ')}.`;
+        : `This run had written: ${written.join(', ')}.${formatRepairs(repairs)}`;
     super(
       `immutable tag ${repository}:${tag} ${when} ${actualDigest}, not ${expectedDigest} (the image being published). ` +
         `${moved} Tags now: ${formatTagStates(state)}. ` +

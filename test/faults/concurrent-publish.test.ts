@@ -108,8 +108,9 @@ describe('concurrent publishes of one version', () => {
 /**
  * Forces this order through one proxy per publish: both plan revision 0,
  * A writes the immutable tag and checks it, B overwrites it, then A writes
- * its first rolling tag. A then finds the immutable tag overwritten and
- * stops, and B finds the rolling tag changed and stops.
+ * its first rolling tag. A then finds the immutable tag overwritten, and B
+ * finds the rolling tag changed and stops. A moves that rolling tag to B's
+ * image, which holds the immutable tag, once B has stopped.
  */
 describe('publishes interleaved at the immutable tag', () => {
   let proxies: FaultProxy[] = [];
@@ -118,9 +119,7 @@ describe('publishes interleaved at the immutable tag', () => {
     await Promise.all(proxies.map((proxy) => proxy.stop()));
   });
 
-  // TODO: a publish that finds the immutable tag overwritten leaves the rolling tags it already wrote on
-  // its own build; remove .fails once it moves them to the build that holds the immutable tag.
-  it.fails('leaves no rolling tag on a build without an immutable tag', async () => {
+  it('leaves no rolling tag on a build without an immutable tag', async () => {
     const repository = 'acme/race-forced';
     const setup = newClient();
     await release(setup, 'base', repository, '1.0.0');
@@ -135,6 +134,7 @@ describe('publishes interleaved at the immutable tag', () => {
     const aAtRollingPut = signal();
     const bImmutableStored = signal();
     const aRollingStored = signal();
+    const bStopped = signal();
     let bImmutableForwarded = false;
     let aRollingForwarded = false;
 
@@ -144,12 +144,18 @@ describe('publishes interleaved at the immutable tag', () => {
       rules: [
         { name: 'A immutable', method: 'PUT', path: immutablePut, fault: { kind: 'pause', until: () => bAtImmutablePut.opened } },
         {
+          // The second PUT is A moving the tag to B's image; it waits until B has stopped.
           name: 'A rolling',
           method: 'PUT',
           path: /\/manifests\/1\.0\.1$/,
+          nth: [1, 2],
           fault: {
             kind: 'pause',
             until: async () => {
+              if (aRollingForwarded) {
+                await bStopped.opened;
+                return;
+              }
               aAtRollingPut.open();
               await bImmutableStored.opened;
               aRollingForwarded = true;
@@ -220,7 +226,7 @@ describe('publishes interleaved at the immutable tag', () => {
     const clients = [newClient(), newClient()];
     const [a, b] = await Promise.all([
       settle(() => release(clients[0] as RegistryClient, 'a', repository, '1.0.1', proxyA.host)),
-      settle(() => release(clients[1] as RegistryClient, 'b', repository, '1.0.1', proxyB.host)),
+      settle(() => release(clients[1] as RegistryClient, 'b', repository, '1.0.1', proxyB.host)).finally(() => bStopped.open()),
     ]);
     await Promise.all(clients.map((client) => client.close()));
     const tags = await tagDigests(registry().host, repository);
@@ -228,8 +234,10 @@ describe('publishes interleaved at the immutable tag', () => {
     // The interleaving happened as forced: each publish stopped with a typed error naming the race.
     expect(a.ok ? 'ok' : (a.error as { code: string }).code).toBe('IMMUTABLE_TAG_CONFLICT');
     expect(b.ok ? 'ok' : (b.error as { code: string }).code).toBe('ROLLING_TAG_CHANGED');
+    expect(a.ok ? [] : (a.error as { repairs: unknown }).repairs).toEqual([{ tag: '1.0.1', outcome: 'moved', digest: builds[1]?.digest }]);
     expect(tags['1.0.1-debian-12-r0']).toBe(builds[1]?.digest);
-    expect(tags['1.0.1']).toBeDefined();
+    expect(tags['1.0.1']).toBe(builds[1]?.digest);
+    expect(tags['1']).toBe(base.digest);
 
     const named = new Set(Object.entries(tags).filter(([tag]) => IMMUTABLE.test(tag)).map(([, digest]) => digest));
     const orphans = Object.entries(tags).filter(([tag, digest]) => !IMMUTABLE.test(tag) && !named.has(digest));
