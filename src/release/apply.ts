@@ -12,9 +12,9 @@
  * 5. every tag is read back and compared with the image's digest.
  *
  * When a racing publish overwrites the immutable tag after this run wrote
- * rolling tags, this run moves those tags to the image that holds the
- * immutable tag before it stops, so no rolling tag is left on an image
- * without an immutable tag.
+ * rolling tags, this run moves those tags to the image the immutable tag now
+ * points to before it stops, so no rolling tag is left on an image without an
+ * immutable tag.
  *
  * Each write is skipped when the tag already points to the image, which makes
  * a second run after a crash or a failed request finish the job.
@@ -76,8 +76,8 @@ export interface ApplyResult {
  * Applies `plan` to the registry.
  *
  * @throws ReleaseConflictError when the immutable tag points to another image
- *   before or after the write. Rolling tags this run had written are moved to
- *   the image that holds the immutable tag first (see its `repairs`).
+ *   before or after the write. Rolling tags this run had written are first
+ *   moved to the image the immutable tag points to (see its `repairs`).
  * @throws RollingTagChangedError when a rolling tag changed since planning;
  *   nothing more is written, even when this run holds the immutable tag.
  * @throws TagReadBackError when a tag does not read back as written.
@@ -230,10 +230,10 @@ async function conflict(
 }
 
 /**
- * Moves each rolling tag this run wrote to the image that holds the immutable tag now, the build that
- * owns the release's name. That build stands for the same version, distro and revision, so the tag
- * does not move backwards. A tag is moved only when a HEAD right before the move finds it still on
- * this run's image and the immutable tag on another image; otherwise it is left, with the reason.
+ * Moves each rolling tag this run wrote to the image the immutable tag points to now. That image is a
+ * build of the same version, distro and revision, so the tag does not move backwards. A tag moves only
+ * when a HEAD right before the move finds it still on this run's image and the immutable tag on
+ * another image. Otherwise it stays, and the repair records why.
  */
 async function repairRollingTags(registry: ReleaseRegistry, plan: ReleasePlan, tags: readonly string[]): Promise<RollingTagRepair[]> {
   const repairs: RollingTagRepair[] = [];
@@ -267,7 +267,7 @@ async function repairRollingTags(registry: ReleaseRegistry, plan: ReleasePlan, t
       }
       repairs.push({ tag, outcome: 'moved', digest: owner });
     } catch (error) {
-      // The conflict stays the error the caller sees; a failed move is reported in it, not thrown.
+      // A failed move is recorded in the conflict's repairs rather than thrown, so the caller still gets the conflict.
       repairs.push({ tag, outcome: 'left', reason: `moving it failed: ${error instanceof Error ? error.message : String(error)}` });
     }
   }

@@ -19,8 +19,8 @@ export function formatTagStates(state: readonly TagState[]): string {
 }
 
 /**
- * What a publish that lost its immutable tag did with one rolling tag it had
- * written: moved it to the image that holds the immutable tag, or left it.
+ * Outcome for one rolling tag written by a publish that then lost its
+ * immutable tag: moved to the image the immutable tag points to, or left.
  */
 export type RollingTagRepair =
   | { tag: string; outcome: 'moved'; digest: string }
@@ -32,7 +32,7 @@ function formatRepairs(repairs: readonly RollingTagRepair[]): string {
   const sentences: string[] = [];
   if (moved.length > 0) {
     const targets = moved.map((repair) => `${repair.tag} -> ${repair.digest}`).join(', ');
-    sentences.push(`It moved the rolling tags it had written to the image that holds the immutable tag: ${targets}.`);
+    sentences.push(`It moved the rolling tags it had written to the image the immutable tag points to: ${targets}.`);
   }
   if (left.length > 0) {
     sentences.push(`It left ${left.map((repair) => `${repair.tag} (${repair.reason})`).join(', ')}.`);
@@ -45,9 +45,9 @@ function formatRepairs(repairs: readonly RollingTagRepair[]): string {
  * published: before the write (a release of the same revision already exists,
  * or another publish is running) or when it is read back after the write (two
  * publishes raced). Publish stops at once. A rolling tag this run had already
- * written is moved to the image that now holds the immutable tag, so that no
- * rolling tag points to an image without an immutable tag; `repairs` says
- * what happened to each. `state` lists where each tag of the release pointed
+ * written is moved to the image the immutable tag now points to, so that no
+ * rolling tag points to an image without an immutable tag. `repairs` records
+ * the outcome for each. `state` lists where each tag of the release pointed
  * when the run stopped, after those moves, and `written` the tags this run
  * had written.
  */
@@ -68,7 +68,7 @@ export class ReleaseConflictError extends TagkeeperError {
     readonly written: readonly string[],
     /** When the conflict was seen: before the write, or reading it back after. */
     readonly phase: 'before-write' | 'after-write',
-    /** What happened to each rolling tag this run had written, in write order; empty when it had written none. */
+    /** Outcome for each rolling tag this run had written, in write order; empty when it had written none. */
     readonly repairs: readonly RollingTagRepair[] = [],
   ) {
     const when = phase === 'before-write' ? 'already points to' : 'was overwritten and now points to';

@@ -109,8 +109,8 @@ describe('concurrent publishes of one version', () => {
  * Forces this order through one proxy per publish: both plan revision 0,
  * A writes the immutable tag and checks it, B overwrites it, then A writes
  * its first rolling tag. A then finds the immutable tag overwritten, and B
- * finds the rolling tag changed and stops. A moves that rolling tag to B's
- * image, which holds the immutable tag, once B has stopped.
+ * finds the rolling tag changed and stops. Once B has stopped, A moves that
+ * rolling tag to B's image, which the immutable tag points to.
  */
 describe('publishes interleaved at the immutable tag', () => {
   let proxies: FaultProxy[] = [];

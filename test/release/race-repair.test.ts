@@ -1,6 +1,6 @@
 /**
  * A publish that finds its immutable tag overwritten by a racing publish
- * moves the rolling tags it wrote to the image that holds the immutable tag,
+ * moves the rolling tags it wrote to the image the immutable tag points to,
  * so no rolling tag is left on an image without an immutable tag.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -114,7 +114,7 @@ describe('race repair of rolling tags', () => {
       { tag: '3', digest: theirs },
       { tag: 'latest', digest: older },
     ]);
-    expect(conflict.message).toContain(`to the image that holds the immutable tag: 3.5.10 -> ${theirs}, 3 -> ${theirs}.`);
+    expect(conflict.message).toContain(`to the image the immutable tag points to: 3.5.10 -> ${theirs}, 3 -> ${theirs}.`);
     expect(conflict.message).toContain(`Tags now: ${IMMUTABLE} -> ${theirs}, 3.5.10 -> ${theirs}`);
   });
 
@@ -216,7 +216,7 @@ describe('publish that won the immutable tag', () => {
   });
 });
 
-/** A gate one run opens and another waits on. */
+/** Creates a gate that one run opens and another waits on. */
 function gate(): { open: () => void; opened: Promise<void> } {
   let open = (): void => undefined;
   const opened = new Promise<void>((resolve) => (open = resolve));
@@ -241,7 +241,7 @@ describe('two publishes interleaved at the immutable tag', () => {
     let bImmutableWritten = false;
 
     // A: writes the immutable tag once B found it absent, waits at its first rolling PUT until B
-    // overwrote the immutable tag, and holds its repair of that tag until B has stopped.
+    // overwrote the immutable tag, and delays its repair of that tag until B has stopped.
     a.before = async (call) => {
       if (isPut(call, IMMUTABLE)) await bAtImmutablePut.opened;
       if (isPut(call, '3.5.10')) {
