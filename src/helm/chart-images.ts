@@ -5,10 +5,11 @@ import { parseReference, type Reference } from '../registry/reference.js';
 import { applyEdits } from './apply-edits.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { TextEdit } from './edits.js';
-import { InvalidChartError } from './errors.js';
+import { describeReadFailure, InvalidChartError, isInvalidValuesFileError } from './errors.js';
 import type { PinnedImage } from './model.js';
 import { renderScalar } from './scalar-render.js';
 import { diffLabels, unifiedDiff } from './unified-diff.js';
+import { parsePinnedText } from './verify.js';
 import { parseValuesSource, VALUES_PARSE_OPTIONS, type ValuesSource } from './values-source.js';
 import { keyName, resolveNode } from './yaml-tree.js';
 
@@ -82,13 +83,16 @@ export async function prepareChartImages(chartDir: string, images: PinnedImage[]
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InvalidChartError(chartDir, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { cause: error });
+    throw new InvalidChartError(file, describeReadFailure(error), { cause: error });
   }
   let source: ValuesSource;
   try {
     source = parseValuesSource(text, file);
   } catch (error) {
-    throw new InvalidChartError(file, error instanceof Error ? error.message : String(error), { cause: error });
+    if (isInvalidValuesFileError(error)) {
+      throw new InvalidChartError(file, error.reason, { cause: error, line: error.line, column: error.column });
+    }
+    throw error;
   }
 
   const document = source.documents[0];
@@ -119,7 +123,7 @@ export async function prepareChartImages(chartDir: string, images: PinnedImage[]
   const after = applyEdits(text, edits);
   const changed = after !== text;
   if (changed) {
-    parseValuesSource(after, file);
+    parsePinnedText(after, file);
   }
   return {
     result: {

@@ -1,4 +1,6 @@
 import { TagkeeperError } from '../errors.js';
+import { formatYamlPosition } from '../scheme/yaml-error.js';
+import { describeResolveFailures } from './resolve-failures.js';
 
 /** A values file that cannot be read or parsed as YAML. The file is left as it was. */
 export class InvalidValuesFileError extends TagkeeperError {
@@ -16,24 +18,33 @@ export class InvalidValuesFileError extends TagkeeperError {
     readonly column?: number,
     options?: { cause?: unknown },
   ) {
-    const position = line === undefined ? '' : `:${line}${column === undefined ? '' : `:${column}`}`;
-    super(`invalid values file ${file}${position}: ${reason}; the file was not changed`, options);
+    super(`invalid values file ${file}${formatYamlPosition({ line, column })}: ${reason}; the file was not changed`, options);
   }
 }
 
-/** A chart folder given with `--chart` has no readable `Chart.yaml`, or its `images` annotation is not a YAML list. */
+/**
+ * A chart folder given with `--chart` has no readable `Chart.yaml`, the file
+ * is not valid YAML, or its `images` annotation is not a YAML list. It is
+ * thrown before any file is written.
+ */
 export class InvalidChartError extends TagkeeperError {
   override readonly name = 'InvalidChartError';
   readonly code = 'INVALID_CHART';
+  /** 1-based line of a YAML syntax error, when known. */
+  readonly line: number | undefined;
+  /** 1-based column of a YAML syntax error, when known. */
+  readonly column: number | undefined;
 
   constructor(
-    /** Path of the chart folder or of its `Chart.yaml`. */
+    /** Path of the chart's `Chart.yaml`. */
     readonly path: string,
-    /** The problem, such as a missing file. */
+    /** The problem, such as a missing file or a YAML syntax error. */
     readonly reason: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; line?: number; column?: number },
   ) {
-    super(`invalid chart ${path}: ${reason}; the chart was not changed`, options);
+    super(`invalid chart ${path}${formatYamlPosition(options ?? {})}: ${reason}; no file was changed`, options);
+    this.line = options?.line;
+    this.column = options?.column;
   }
 }
 
@@ -65,18 +76,16 @@ export class ImageResolveError extends TagkeeperError {
   readonly code = 'IMAGE_RESOLVE_FAILED';
 
   constructor(readonly failures: ImageResolveFailure[]) {
-    super(describeFailures(failures), { cause: failures[0]?.cause });
+    super(describeResolveFailures(failures), { cause: failures[0]?.cause });
   }
 }
 
-function describeFailures(failures: ImageResolveFailure[]): string {
-  const parts = failures.map((failure) => {
-    const places = failure.places.map((place) => `${place.file}:${place.line} ${place.path}`).join(', ');
-    const cause = failure.cause instanceof Error ? failure.cause.message : String(failure.cause);
-    return `${failure.reference} (at ${places}): ${cause}`;
-  });
-  const count = failures.length === 1 ? 'an image' : `${failures.length} images`;
-  return `cannot resolve ${count}, no file was changed: ${parts.join('; ')}`;
+/** Describes why a file could not be read, in the words pin errors use: `it is a folder, not a file`. */
+export function describeReadFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'the file does not exist';
+  if (code === 'EISDIR') return 'it is a folder, not a file';
+  return `cannot read it (${code ?? String(error)})`;
 }
 
 /** Returns true for an {@link InvalidValuesFileError} from this or another copy of the package. */

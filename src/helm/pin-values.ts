@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.js';
 import { prepareChartImages, writeChartImages, type ChartImagesResult } from './chart-images.js';
 import { findCommentedImages } from './commented-images.js';
-import { InvalidValuesFileError } from './errors.js';
+import { describeReadFailure, InvalidValuesFileError } from './errors.js';
 import { findImages } from './find-images.js';
 import type { FoundImage, PinMode, PinnedImage } from './model.js';
 import { pinSource, type PinnedSource } from './pin-source.js';
@@ -149,11 +149,7 @@ async function readValuesFile(file: string): Promise<string> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    let reason = `cannot read it (${code ?? String(error)})`;
-    if (code === 'ENOENT') reason = 'the file does not exist';
-    if (code === 'EISDIR') reason = 'it is a folder, not a file';
-    throw new InvalidValuesFileError(file, reason, undefined, undefined, { cause: error });
+    throw new InvalidValuesFileError(file, describeReadFailure(error), undefined, undefined, { cause: error });
   }
   const text = bytes.toString('utf8');
   if (!Buffer.from(text, 'utf8').equals(bytes)) {

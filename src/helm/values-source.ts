@@ -1,4 +1,5 @@
 import { Scalar, parseAllDocuments, visit, type Document } from 'yaml';
+import { describeYamlError } from '../scheme/yaml-error.js';
 import { InvalidValuesFileError } from './errors.js';
 
 /**
@@ -40,9 +41,8 @@ export function parseValuesSource(text: string, file: string): ValuesSource {
   for (const document of documents) {
     const error = document.errors[0];
     if (error !== undefined) {
-      const position = error.linePos?.[0];
-      const reason = error.message.split('\n')[0] ?? error.message;
-      throw new InvalidValuesFileError(file, reason, position?.line, position?.col, { cause: error });
+      const problem = describeYamlError(error);
+      throw new InvalidValuesFileError(file, problem.reason, problem.line, problem.column, { cause: error });
     }
   }
 

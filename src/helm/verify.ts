@@ -1,8 +1,8 @@
 import { formatReference } from '../registry/reference.js';
-import { PinVerificationError } from './errors.js';
+import { isInvalidValuesFileError, PinVerificationError } from './errors.js';
 import { findImages } from './find-images.js';
 import type { PinnedSource } from './pin-source.js';
-import { parseValuesSource } from './values-source.js';
+import { parseValuesSource, type ValuesSource } from './values-source.js';
 
 /**
  * Parses the pinned text again and checks that it is valid YAML and that each
@@ -14,12 +14,7 @@ export function verifyPinnedText(pinned: PinnedSource): void {
     return;
   }
   const file = pinned.source.file;
-  let reparsed;
-  try {
-    reparsed = parseValuesSource(pinned.text, file);
-  } catch (error) {
-    throw new PinVerificationError(file, `the new text is not valid YAML (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const reparsed = parsePinnedText(pinned.text, file);
   if (reparsed.documents.length !== pinned.source.documents.length) {
     throw new PinVerificationError(file, `the new text has ${reparsed.documents.length} documents instead of ${pinned.source.documents.length}`);
   }
@@ -46,4 +41,20 @@ function referenceOf(image: ReturnType<typeof findImages>[number] | undefined): 
   }
   const { registry, repository, tag, digest } = image.reference;
   return formatReference({ registry, repository, ...(image.implicitTag || tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) });
+}
+
+/**
+ * Parses text that pinning produced. A syntax error there is a defect of the
+ * edits, not of the user's file, so it throws {@link PinVerificationError}.
+ */
+export function parsePinnedText(text: string, file: string): ValuesSource {
+  try {
+    return parseValuesSource(text, file);
+  } catch (error) {
+    if (isInvalidValuesFileError(error)) {
+      const position = error.line === undefined ? '' : ` at line ${error.line}`;
+      throw new PinVerificationError(file, `the new text is not valid YAML${position} (${error.reason})`);
+    }
+    throw error;
+  }
 }

@@ -133,7 +133,22 @@ describe('pinValues with a chart folder', () => {
     );
 
     expect(error).toBeInstanceOf(InvalidChartError);
-    expect((error as Error).message).toContain('Chart.yaml (ENOENT)');
+    expect((error as Error).message).toBe(`invalid chart ${join(chart, 'absent', 'Chart.yaml')}: the file does not exist; no file was changed`);
+    expect(await readFile(join(chart, 'values.yaml'), 'utf8')).toBe(VALUES);
+  });
+
+  it('names Chart.yaml and one position for invalid YAML', async () => {
+    const text = 'apiVersion: v2\nannotations:\n[images\n';
+    await writeFile(join(chart, 'Chart.yaml'), text);
+
+    const error = await pinValues([join(chart, 'values.yaml')], { resolver: resolver(), chartDir: chart }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(InvalidChartError);
+    expect(error).toMatchObject({ line: 3, column: 1, path: join(chart, 'Chart.yaml') });
+    expect((error as Error).message).toBe(
+      `invalid chart ${join(chart, 'Chart.yaml')}:3:1: Implicit keys need to be on a single line; no file was changed`,
+    );
+    expect(await readFile(join(chart, 'Chart.yaml'), 'utf8')).toBe(text);
     expect(await readFile(join(chart, 'values.yaml'), 'utf8')).toBe(VALUES);
   });
 

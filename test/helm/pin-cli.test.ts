@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
 import { useDistribution } from '../support/registry-fixture.js';
 import { seedRegistry, type SeededRegistry } from './support/seed-registry.js';
 
@@ -169,7 +170,7 @@ describe('tagkeeper pin bad input', { timeout: 120_000 }, () => {
 
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(new RegExp(`^tagkeeper: error: invalid values file ${file}:\\d+:\\d+: .+; the file was not changed\\n$`));
+    expect(run.stderr).toBe(`tagkeeper: error: invalid values file ${file}:3:1: Missing closing "quote; the file was not changed\n`);
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
@@ -181,9 +182,34 @@ describe('tagkeeper pin bad input', { timeout: 120_000 }, () => {
     const run = await pin([file]);
 
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`cannot resolve an image, no file was changed: ${host}/bitnami/absent:1 (at ${file}:2 sidecar.image)`);
+    expect(run.stderr).toMatch(new RegExp(`^tagkeeper: error: cannot resolve ${host}/bitnami/absent:1 \\(at ${file}:2 sidecar\\.image\\): .+; no file was changed\\n$`));
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('exits 3 with one clause for a registry that is not running', async () => {
+    const stopped = `127.0.0.1:${await freePort()}`;
+    const text = [`image:\n  image: ${stopped}/seed/app:3.5`, `metrics:\n  image: ${stopped}/rel/web:latest`, `init:\n  image: ${stopped}/seed/tool:1`, ''].join('\n');
+    const file = await writeValues('unreachable.yaml', text);
+
+    const run = await pin([file]);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(`tagkeeper: error: cannot reach ${stopped} (connection refused) for 3 images (first: ${file}:2 image.image); no file was changed\n`);
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('exits 2 naming Chart.yaml once for invalid chart YAML', async () => {
+    const chart = join(folder, 'broken-chart');
+    await mkdir(chart, { recursive: true });
+    await writeFile(join(chart, 'values.yaml'), values(registry().host));
+    await writeFile(join(chart, 'Chart.yaml'), 'apiVersion: v2\nannotations: [images\n');
+
+    const run = await pin(['--chart', chart]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^tagkeeper: error: invalid chart ${join(chart, 'Chart.yaml')}:\\d+:\\d+: [^:;]+; no file was changed\\n$`));
+    expect(run.stderr).not.toContain('values file');
   });
 
   it('exits 2 for an invalid platform', async () => {

@@ -15,7 +15,7 @@ import {
 import { parseValuesSource } from '../../src/helm/values-source.js';
 import { verifyPinnedText } from '../../src/helm/verify.js';
 import { PinVerificationError } from '../../src/helm/errors.js';
-import { AuthenticationError } from '../../src/registry/errors.js';
+import { AuthenticationError, RegistryError } from '../../src/registry/errors.js';
 import { FakeResolver, fakeDigest } from './support/fake-resolver.js';
 
 const ETCD = fakeDigest('etcd-3.5.9-r2');
@@ -151,6 +151,26 @@ describe('pinValues resolves each image once', () => {
 });
 
 describe('pinValues errors leave files as they were', () => {
+  it.each([
+    ['an unclosed flow sequence', 'image:\n  tag: [3\nother: 1\n', ':3:1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['a duplicate key', 'image:\n  tag: "1"\n  tag: "2"\n', ':3:3: Map keys must be unique'],
+    ['an unclosed quote', 'image:\n  tag: "16\n', ':3:1: Missing closing "quote'],
+  ])('gives one position for %s', async (_case, text, expected) => {
+    const file = await values('values.yaml', text);
+
+    const error = await pinValues([file], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe(`invalid values file ${file}${expected}; the file was not changed`);
+    expect((error as Error).message).not.toMatch(/at line|:;/);
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('rejects a folder named as a values file', async () => {
+    const error = await pinValues([folder], { resolver: resolver() }).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe(`invalid values file ${folder}: it is a folder, not a file; the file was not changed`);
+  });
+
   it('rejects unparseable YAML naming the file and line', async () => {
     const good = await values('good.yaml', VALUES);
     const badText = 'image:\n  repository: bitnami/etcd\n  tag: [3\nother: 1\n';
@@ -205,8 +225,8 @@ describe('pinValues errors leave files as they were', () => {
       ['docker.io/bitnami/missing:1', [{ file: second, path: 'metrics.image', line: 2 }]],
     ]);
     expect((error as Error).message).toBe(
-      `cannot resolve an image, no file was changed: docker.io/bitnami/missing:1 (at ${second}:2 metrics.image): ` +
-        'docker.io/bitnami/missing:1 not found: repository docker.io/bitnami/missing does not exist',
+      `cannot resolve docker.io/bitnami/missing:1 (at ${second}:2 metrics.image): ` +
+        'docker.io/bitnami/missing:1 not found: repository docker.io/bitnami/missing does not exist; no file was changed',
     );
     expect(await readFile(first, 'utf8')).toBe(VALUES);
     expect(await readFile(second, 'utf8')).toBe(secondText);
@@ -229,6 +249,70 @@ describe('pinValues errors leave files as they were', () => {
     expect((error as Error).message).toContain(`ghcr.io/private/app:1 (at ${file}:2 a.image, ${file}:4 b.image): HEAD`);
     expect((failures[0]?.cause as Error).name).toBe('AuthenticationError');
     expect(await readFile(file, 'utf8')).toBe(text);
+  });
+});
+
+describe('pinValues with an unreachable registry', () => {
+  const refused = (reference: string): RegistryError =>
+    new RegistryError({
+      method: 'GET',
+      url: `https://${reference.slice(0, reference.indexOf('/'))}/v2/`,
+      code: 'NETWORK',
+      retryable: true,
+      failure: 'connection refused',
+      message: 'cannot connect (connection refused)',
+      reference,
+    });
+
+  it('counts the images of one registry in one clause', async () => {
+    const text = [
+      'image:\n  image: 127.0.0.1:51513/seed/app:3.5',
+      'metrics:\n  image: 127.0.0.1:51513/rel/web:latest',
+      'sidecar:\n  image: 127.0.0.1:51513/seed/app:3.5',
+      'init:\n  image: 127.0.0.1:51513/seed/tool:1',
+      '',
+    ].join('\n');
+    const file = await values('values.yaml', text);
+    const unreachable: ImageResolver = { resolve: async (reference) => Promise.reject(refused(reference)) };
+
+    const error = await pinValues([file], { resolver: unreachable, concurrency: 1 }).catch((caught: unknown) => caught);
+
+    expect((error as ImageResolveError).failures).toHaveLength(3);
+    expect((error as Error).message).toBe(`cannot reach 127.0.0.1:51513 (connection refused) for 4 images (first: ${file}:2 image.image); no file was changed`);
+    expect(await readFile(file, 'utf8')).toBe(text);
+  });
+
+  it('names the only image of an unreachable registry, then the other failures', async () => {
+    const text = 'a:\n  image: 127.0.0.1:51513/seed/app:1\nb:\n  image: docker.io/bitnami/missing:1\nc:\n  image: 127.0.0.1:51514/seed/app:1\n';
+    const file = await values('values.yaml', text);
+    const mixed: ImageResolver = {
+      async resolve(reference, options): Promise<ResolvedImage> {
+        return reference.startsWith('127.0.0.1') ? Promise.reject(refused(reference)) : resolver().resolve(reference, options);
+      },
+    };
+
+    const error = await pinValues([file], { resolver: mixed, concurrency: 1 }).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toBe(
+      [
+        `cannot reach 127.0.0.1:51513 (connection refused) for 127.0.0.1:51513/seed/app:1 (at ${file}:2 a.image)`,
+        `cannot resolve docker.io/bitnami/missing:1 (at ${file}:4 b.image): docker.io/bitnami/missing:1 not found: repository docker.io/bitnami/missing does not exist`,
+        `cannot reach 127.0.0.1:51514 (connection refused) for 127.0.0.1:51514/seed/app:1 (at ${file}:6 c.image)`,
+        'no file was changed',
+      ].join('; '),
+    );
+  });
+
+  it('keeps failures with a response apart even on one registry', async () => {
+    const text = 'a:\n  image: 127.0.0.1:5000/one:1\nb:\n  image: 127.0.0.1:5000/two:1\n';
+    const file = await values('values.yaml', text);
+    const failing: ImageResolver = {
+      resolve: async (reference) => Promise.reject(new RegistryError({ method: 'GET', url: 'https://127.0.0.1:5000/v2/', status: 500, reference })),
+    };
+
+    const error = await pinValues([file], { resolver: failing, concurrency: 1 }).catch((caught: unknown) => caught);
+
+    expect((error as Error).message).toMatch(/^cannot resolve 127\.0\.0\.1:5000\/one:1 .*; cannot resolve 127\.0\.0\.1:5000\/two:1 .*; no file was changed$/);
   });
 });
 
