@@ -16,6 +16,7 @@ export {
   TagReadBackError,
   VerifyFailedError,
   formatTagStates,
+  type RollingTagRepair,
   type TagState,
 } from './errors.js';
 export {
