@@ -226,7 +226,8 @@ async function conflict(
 ): Promise<ReleaseConflictError> {
   const repairs = await repairRollingTags(registry, plan, written.filter((tag) => tag !== plan.immutable));
   const state = await readState(registry, plan, concurrency);
-  return new ReleaseConflictError(formatRepository(plan.target), plan.immutable, plan.digest, actual, state, [...written], phase, repairs);
+  const revisionGiven = plan.revisionChoice.kind === 'explicit';
+  return new ReleaseConflictError(formatRepository(plan.target), plan.immutable, plan.digest, actual, state, [...written], phase, repairs, revisionGiven);
 }
 
 /**

@@ -70,6 +70,8 @@ export class ReleaseConflictError extends TagkeeperError {
     readonly phase: 'before-write' | 'after-write',
     /** Outcome for each rolling tag this run had written, in write order; empty when it had written none. */
     readonly repairs: readonly RollingTagRepair[] = [],
+    /** True when the caller gave the revision, so a plain re-run would fail the same way. */
+    readonly revisionGiven = false,
   ) {
     const when = phase === 'before-write' ? 'already points to' : 'was overwritten and now points to';
     const moved =
@@ -79,8 +81,10 @@ export class ReleaseConflictError extends TagkeeperError {
     super(
       `immutable tag ${repository}:${tag} ${when} ${actualDigest}, not ${expectedDigest} (the image being published). ` +
         `${moved} Tags now: ${formatTagStates(state)}. ` +
-        'Another publish of this release may be running; check which image the tag should hold, then run publish again ' +
-        'to release this image under the next revision.',
+        'Another publish of this release may be running; check which image the tag should hold, then ' +
+        (revisionGiven
+          ? 'drop --revision (or pass --revision auto) and run publish again to release this image as the next revision.'
+          : 'run publish again to release this image under the next revision.'),
     );
   }
 }

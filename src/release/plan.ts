@@ -119,6 +119,8 @@ export function buildPlan(input: PlanInput): ReleasePlan {
       [{ tag: input.immutable, digest: immutableNow }],
       [],
       'before-write',
+      [],
+      input.revisionChoice.kind === 'explicit',
     );
   }
 

@@ -67,6 +67,28 @@ describe('buildPlan immutable tag', () => {
       expect(conflict.message).toContain('No tag was written');
     }
   });
+
+  it.each([
+    { kind: 'new' as const, advice: 'then run publish again to release this image under the next revision.', other: '--revision' },
+    {
+      kind: 'explicit' as const,
+      advice: 'then drop --revision (or pass --revision auto) and run publish again to release this image as the next revision.',
+      other: 'under the next revision',
+    },
+  ])('advises on a conflict for a $kind revision', ({ kind, advice, other }) => {
+    const current = new Map([['3.5.10-debian-12-r0', OTHER]]);
+    const error = (() => {
+      try {
+        return buildPlan(input({ current, revisionChoice: { kind, reason: 'revision 0' } }));
+      } catch (caught) {
+        return caught;
+      }
+    })() as ReleaseConflictError;
+
+    expect(error.revisionGiven).toBe(kind === 'explicit');
+    expect(error.message.endsWith(advice)).toBe(true);
+    expect(error.message).not.toContain(other);
+  });
 });
 
 describe('buildPlan rolling tags', () => {
