@@ -2,9 +2,14 @@
  * The demo: the whole release story on a registry with no set-up. It starts
  * the embedded in-memory registry (or uses one given), pushes tiny builds to
  * a staging repository, publishes them under the tag scheme step by step,
- * prints each plan and the tags after it, and resolves the rolling tags.
+ * prints each plan and the tags after it, resolves the rolling tags, and
+ * audits the repository with the policy it published with.
  */
 import { randomBytes } from 'node:crypto';
+import { audit } from '../audit/audit.js';
+import { clientAuditRegistry } from '../audit/client-registry.js';
+import { formatReport } from '../audit/format.js';
+import type { AuditReport } from '../audit/report.js';
 import { ClientRegistry } from '../release/client-registry.js';
 import { publish, type PublishResult } from '../release/publish.js';
 import { RegistryClient } from '../registry/client.js';
@@ -14,6 +19,7 @@ import { startMemoryRegistry } from '../testing/index.js';
 import { describeOutcome, formatPlan, shortDigest } from '../cli/commands/publish.js';
 import { formatTable } from '../cli/output.js';
 import { pushDemoBuild } from './images.js';
+import { demoFollowUpCommands, formatDemoPolicy, writeDemoPolicy } from './policy-file.js';
 import { DEMO_POLICY, DEMO_RESOLVE_TAGS, DEMO_STEPS, type DemoStep } from './steps.js';
 
 /** Options of {@link runDemo}. */
@@ -28,6 +34,12 @@ export interface DemoOptions {
   write?: (text: string) => void;
   /** Bold headings; default when standard output is a terminal and `NO_COLOR` is unset. */
   color?: boolean;
+  /**
+   * Where to write the demo's tag policy with `registry`; default
+   * `policy.yaml` in a new temporary folder. The embedded registry stops
+   * with the demo, so no file is written for it.
+   */
+  policyFile?: string;
 }
 
 /** One tag of the target repository at the end of the demo. */
@@ -46,9 +58,17 @@ export interface DemoResult {
   steps: Array<{ title: string; outcome: PublishResult['outcome']; immutable: string; digest: string }>;
   tags: DemoTag[];
   resolved: ResolvedReference[];
+  /** The audit of the repository under the demo's policy. */
+  audit: AuditReport;
+  /** The policy file written for `audit --policy`, undefined on the embedded registry. */
+  policyFile: string | undefined;
 }
 
-/** Runs the demo and returns what it published. */
+/**
+ * Runs the demo and returns what it published.
+ *
+ * @throws RegistryError when `options.registry` cannot be reached, before anything is printed.
+ */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const color = options.color ?? (process.stdout.isTTY === true && process.env.NO_COLOR === undefined);
@@ -61,16 +81,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const client = new RegistryClient(options.insecure ? { insecureRegistries: [host] } : {});
 
   try {
+    if (!embedded) {
+      // One tag list shows an unreachable registry or missing credentials before the banner does.
+      await new ClientRegistry(client).listTags({ registry: host, repository });
+    }
+    const policyFile = embedded ? undefined : await writeDemoPolicy(options.policyFile);
+
     write(`${heading('tagkeeper demo')}\n`);
     write(embedded ? `embedded registry at ${embedded.url}\n` : `registry ${host}\n`);
     write(`releasing into ${host}/${repository} from ${host}/${staging}\n`);
-    write(`tag policy: levels ${DEMO_POLICY.levels.join(', ')}; default distro ${DEMO_POLICY.defaultDistro}\n\n`);
+    write(`tag policy${policyFile === undefined ? '' : ` (written to ${policyFile})`}:\n${indent(formatDemoPolicy())}\n\n`);
 
     const steps: DemoResult['steps'] = [];
     for (const [index, step] of DEMO_STEPS.entries()) {
       write(`${heading(`${index + 1}. ${step.title}`)}\n${step.note}\n\n`);
       const result = await runStep(client, host, repository, staging, step);
-      write(`${formatPlan(result.plan)}\n\n${describeOutcome(result)}\n\n`);
+      write(`${formatPlan(result.plan, { dryRun: step.dryRun })}\n\n${describeOutcome(result)}\n\n`);
       const tags = await readTags(client, host, repository);
       write(`tags of ${host}/${repository} now:\n${formatTags(tags)}\n\n`);
       steps.push({ title: step.title, outcome: result.outcome, immutable: result.immutable, digest: result.digest });
@@ -82,9 +108,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     write(`${formatResolved(resolved)}\n`);
     write(`(${resolver.requests.listTags} tag list, ${resolver.requests.headManifest} HEAD and ${resolver.requests.resolvePlatform} platform requests)\n\n`);
 
+    write(`${heading('Auditing the repository with the same policy')}\n`);
+    const report = await audit({ registry: clientAuditRegistry(client), repositories: [`${host}/${repository}`], policy: DEMO_POLICY });
+    write(`${formatReport(report, 'table')}\n`);
+
     const tags = await readTags(client, host, repository);
-    write(`${heading('Summary')}\n${summarize(steps, tags)}\n`);
-    return { registry: host, repository, stagingRepository: staging, steps, tags, resolved };
+    write(`${heading('Summary')}\n${summarize(steps, tags)}\n\n`);
+    write(`${followUp(`${host}/${repository}`, policyFile, options.insecure ? host : undefined)}\n`);
+    return { registry: host, repository, stagingRepository: staging, steps, tags, resolved, audit: report, policyFile };
   } finally {
     await client.close();
     await embedded?.close();
@@ -125,6 +156,27 @@ async function readTags(client: RegistryClient, host: string, repository: string
     return { tag, digest, immutable: immutableByDigest.get(digest) };
   });
   return tags.sort((a, b) => a.tag.localeCompare(b.tag, 'en', { numeric: true }));
+}
+
+/** Tells the user how to audit and resolve the demo repository themselves. */
+function followUp(repository: string, policyFile: string | undefined, insecureHost: string | undefined): string {
+  if (policyFile === undefined) {
+    return (
+      'The embedded registry stops with the demo. To audit the tags yourself, start a registry with\n' +
+      '"tagkeeper registry serve" and run "tagkeeper demo --registry HOST": the demo then writes its policy\n' +
+      'to a file and prints the audit command.'
+    );
+  }
+  const commands = demoFollowUpCommands(repository, policyFile, insecureHost);
+  return `To audit or resolve what the demo made with the same policy, run:\n${commands.map((line) => `  ${line}`).join('\n')}`;
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
 }
 
 function formatTags(tags: readonly DemoTag[]): string {
