@@ -35,7 +35,7 @@ export async function resolve(
   const registry = options.registry ?? (connection?.registry as ResolveRegistry);
   try {
     const resolver = new Resolver({ registry, policy, concurrency: options.concurrency });
-    return await resolver.resolveAll(references, { platform: options.platform });
+    return await resolver.resolveAll(references, { platform: options.platform, findDigestTags: options.findDigestTags });
   } finally {
     await connection?.close();
   }

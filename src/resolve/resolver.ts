@@ -8,6 +8,7 @@ import type { ImageReference, ManifestDescriptor, RepositoryName } from '../rele
 import { formatPlatform, parsePlatform, type PlatformRequest } from '../registry/platform.js';
 import { formatReference, formatRepository, toReference } from '../registry/reference.js';
 import type { TagPolicy, TagPolicyInput } from '../scheme/policy.js';
+import { compareImmutableTags, immutableTagsOf } from '../scheme/scope.js';
 import { parseTag, type RollingTag } from '../scheme/tag.js';
 import { candidatesFor, resolvePolicy } from './candidates.js';
 import { ReferenceNotFoundError } from './errors.js';
@@ -26,11 +27,13 @@ export interface ResolvedReference {
   mediaType: string;
   /**
    * Immutable tags with that digest: the tag itself for an immutable
-   * reference, the newest matching member of the scope for a rolling tag, and
-   * empty for a digest, a foreign tag, or a rolling tag without a twin.
+   * reference, the newest matching member of the scope for a rolling tag,
+   * and, for a digest with `findDigestTags`, every immutable tag of the
+   * repository with that digest, newest first. Empty for a digest without
+   * `findDigestTags`, a foreign tag, or a rolling tag without a twin.
    */
   immutableTags: string[];
-  /** Explanation of an empty `immutableTags` for a rolling or foreign tag. */
+  /** Explanation of an empty `immutableTags` for a rolling or foreign tag, or a digest searched with `findDigestTags`. */
   warning?: string;
   /** The manifest of the requested platform, when one was requested. */
   platform?: { platform: string; digest: string; mediaType: string };
@@ -52,6 +55,13 @@ export interface ResolverOptions {
 export interface ResolveOptions {
   /** Also resolve the manifest of this platform (`linux/arm64` or a parsed request). */
   platform?: string | PlatformRequest;
+  /**
+   * For a digest reference, list the immutable tags with that digest. The
+   * tag list does not carry digests, so this costs one tag list and one HEAD
+   * per immutable tag of the repository that this resolver has not read yet.
+   * Rolling and foreign tags are not read. Default false.
+   */
+  findDigestTags?: boolean;
 }
 
 /** Counts of the registry requests a resolver sent, for callers that watch their request budget. */
@@ -106,7 +116,7 @@ export class Resolver {
     const shown = typeof input === 'string' ? input : formatReference(reference);
     const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
 
-    const resolved = await this.resolveDigest(reference, shown);
+    const resolved = await this.resolveDigest(reference, shown, options.findDigestTags === true);
     if (platform === undefined) {
       return resolved;
     }
@@ -163,11 +173,29 @@ export class Resolver {
     return manifest;
   }
 
-  private async resolveDigest(reference: ImageReference, shown: string): Promise<ResolvedReference> {
+  private async resolveDigest(reference: ImageReference, shown: string, findDigestTags: boolean): Promise<ResolvedReference> {
     if (reference.digest !== undefined) {
       // A digest wins over a tag given with it, as it does for `docker pull`.
       const descriptor = await this.require({ ...repositoryOf(reference), digest: reference.digest }, shown);
-      return { reference: shown, kind: 'digest', digest: descriptor.digest, mediaType: descriptor.mediaType, immutableTags: [] };
+      const result: ResolvedReference = {
+        reference: shown,
+        kind: 'digest',
+        digest: descriptor.digest,
+        mediaType: descriptor.mediaType,
+        immutableTags: [],
+      };
+      if (findDigestTags) {
+        const { matches, read } = await this.immutableTagsWithDigest(reference, descriptor.digest);
+        result.immutableTags = matches;
+        if (matches.length === 0) {
+          const searched =
+            read === 0
+              ? `${formatRepository(reference)} has no immutable tags`
+              : `none of the ${read} immutable tags of ${formatRepository(reference)} points to ${descriptor.digest}`;
+          result.warning = `${searched}; the digest may be a platform manifest of an index, or an image released without the tag scheme`;
+        }
+      }
+      return result;
     }
 
     const tag = reference.tag ?? 'latest';
@@ -209,6 +237,18 @@ export class Resolver {
             `(newest: ${candidates[0]}); the tag was moved by hand, or the repository follows another tag policy`;
     }
     return result;
+  }
+
+  /**
+   * Returns every immutable tag of the repository whose digest is `digest`,
+   * newest first by the scheme's order, and how many immutable tags exist.
+   * Each tag is read with one HEAD through the resolver's cache and limit.
+   */
+  private async immutableTagsWithDigest(repository: RepositoryName, digest: string): Promise<{ matches: string[]; read: number }> {
+    const tags = immutableTagsOf(await this.tags(repository)).sort((a, b) => compareImmutableTags(b, a));
+    const descriptors = await Promise.all(tags.map(({ tag }) => this.descriptor({ ...repositoryOf(repository), tag })));
+    const matches = tags.filter((_tag, index) => descriptors[index]?.digest === digest).map(({ tag }) => tag);
+    return { matches, read: tags.length };
   }
 
   /** Returns the first candidate, in the given order, whose digest is `digest`. */

@@ -87,6 +87,46 @@ describe('Resolver reference kinds', () => {
     expect(registry.calls.map((call) => call.method)).toEqual(['headManifest']);
   });
 
+  it('lists every immutable tag of a digest, newest first', async () => {
+    const digest = builds['3.4.12-debian-10-r3'] as string;
+    registry.setTag(repo, '3.4.14-debian-10-r0', digest);
+    registry.setTag(repo, '3.4.11-debian-10-r9', digest);
+
+    const result = await new Resolver({ registry }).resolve(`${REPO}@${digest}`, { findDigestTags: true });
+
+    expect(result.kind).toBe('digest');
+    expect(result.immutableTags).toEqual(['3.4.14-debian-10-r0', '3.4.12-debian-10-r3', '3.4.11-debian-10-r9']);
+    expect(result.warning).toBeUndefined();
+  });
+
+  it('reads each immutable tag once and no other tag for a digest', async () => {
+    const resolver = new Resolver({ registry });
+    const digest = builds['3.5.0-photon-5-r0'] as string;
+
+    await resolver.resolve(`${REPO}:3.4.13-debian-10-r8`);
+    const result = await resolver.resolve(`${REPO}@${digest}`, { findDigestTags: true });
+
+    expect(result.immutableTags).toEqual(['3.5.0-photon-5-r0']);
+    expect(registry.calls.filter((call) => call.method === 'listTags')).toHaveLength(1);
+    const immutable = ['3.4.12-debian-10-r3', '3.4.13-debian-10-r7', '3.4.13-debian-10-r8', '3.5.0-debian-11-r0', '3.5.0-photon-5-r0', '3.6.0-rc1-debian-11-r0'];
+    expect(heads().sort()).toEqual([`${REPO}@${digest}`, ...immutable.map((tag) => `${REPO}:${tag}`)].sort());
+  });
+
+  it.each([
+    { name: 'an image without immutable tag', tags: true, warning: /^none of the 6 immutable tags of reg\.test\/bitnami\/etcd points to sha256:/ },
+    { name: 'a repository without immutable tags', tags: false, warning: /^reg\.test\/bitnami\/etcd has no immutable tags; the digest may be/ },
+  ])('warns when no immutable tag has the digest: $name', async ({ tags, warning }) => {
+    if (!tags) {
+      registry = new FakeResolveRegistry();
+    }
+    const digest = registry.addImage(repo, { layers: ['pushed by hand'] });
+
+    const result = await new Resolver({ registry }).resolve(`${REPO}@${digest}`, { findDigestTags: true });
+
+    expect(result.immutableTags).toEqual([]);
+    expect(result.warning).toMatch(warning);
+  });
+
   it('reports a foreign tag with a warning', async () => {
     const result = await new Resolver({ registry }).resolve(`${REPO}:nightly`);
 

@@ -22,7 +22,10 @@ export function registerResolveCommand(program: Command): void {
   const command = program
     .command('resolve')
     .description('Print the digest each reference points to now and the immutable tag with that digest')
-    .argument('<reference...>', 'image references such as ghcr.io/acme/etcd:3 (default tag: latest)')
+    .argument(
+      '<reference...>',
+      'image references such as ghcr.io/acme/etcd:3 (default tag: latest); a digest reference is matched against every immutable tag',
+    )
     .option('--platform <os/arch[/variant]>', "also resolve this platform's manifest of an index, such as linux/arm64", parsePlatformOption)
     .option('--policy <file>', 'tag policy file of the repositories, JSON or YAML (default: every rolling level)')
     .option('--default-distro <distro>', 'distro that tags without a distro stand for (default: try every published distro)')
@@ -42,6 +45,7 @@ async function runResolve(inputs: string[], flags: ResolveFlags): Promise<void> 
       platform: flags.platform,
       policyFile: flags.policy,
       defaultDistro: flags.defaultDistro,
+      findDigestTags: true,
     });
   } finally {
     await client.close();
@@ -76,8 +80,6 @@ function formatResolved(results: readonly ResolvedReference[], withPlatform: boo
 
 function immutableNote(result: ResolvedReference): string {
   switch (result.kind) {
-    case 'digest':
-      return '(digest reference)';
     case 'foreign':
       return '(not a scheme tag)';
     default:
