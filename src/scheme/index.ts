@@ -47,7 +47,7 @@ export {
   scopeUnderPolicy,
   type TagScope,
 } from './scope.js';
-export { newestRevision, nextRevision } from './revision.js';
+export { newestRevision, nextRevision, parseRevisionText } from './revision.js';
 export { checkEligibility, type Skip, type SkipCode } from './eligibility.js';
 export { computeTagSet, type Release, type RollingDecision, type TagSet } from './tag-set.js';
 export { rollingTargets, type RollingTarget } from './targets.js';

@@ -5,8 +5,8 @@ import { applyDefaultDistro } from '../../release/policy.js';
 import {
   checkDistro,
   computeTagSet,
-  InvalidTagError,
   loadTagPolicyFile,
+  parseRevisionText,
   parseTagList,
   parseTagPolicy,
   ROLLING_LEVELS,
@@ -106,17 +106,7 @@ async function buildPolicy(options: TagsOptions): Promise<TagPolicyInput> {
 }
 
 function parseRevision(text: string | undefined): number | undefined {
-  if (text === undefined) {
-    return undefined;
-  }
-  const revision = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(revision)) {
-    throw new InvalidTagError(
-      text,
-      `invalid --revision "${text}": expected an integer from 0 to ${Number.MAX_SAFE_INTEGER}`,
-    );
-  }
-  return revision;
+  return text === undefined ? undefined : parseRevisionText(text);
 }
 
 async function readTagList(path: string): Promise<string[]> {
@@ -125,7 +115,10 @@ async function readTagList(path: string): Promise<string[]> {
   try {
     text = path === '-' ? await readStandardInput() : await readFile(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const code = (error as NodeJS.ErrnoException).code;
+    let reason = (error as Error).message;
+    if (code === 'ENOENT') reason = 'file not found';
+    if (code === 'EISDIR') reason = 'it is a folder, not a file';
     throw new TagListReadError(`cannot read --existing ${source}: ${reason}`, { cause: error });
   }
   return parseTagList(text, source);
