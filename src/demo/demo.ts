@@ -2,8 +2,8 @@
  * The demo: the whole release story on a registry with no set-up. It starts
  * the embedded in-memory registry (or uses one given), pushes tiny builds to
  * a staging repository, publishes them under the tag scheme step by step,
- * prints each plan and the tags after it, resolves the rolling tags, and
- * audits the repository with the policy it published with.
+ * prints each plan and the tags after it, and resolves the rolling tags.
+ * Last, it audits the repository with the policy it published with.
  */
 import { randomBytes } from 'node:crypto';
 import { audit } from '../audit/audit.js';
@@ -35,7 +35,7 @@ export interface DemoOptions {
   /** Bold headings; default when standard output is a terminal and `NO_COLOR` is unset. */
   color?: boolean;
   /**
-   * Where to write the demo's tag policy with `registry`; default
+   * Path of the demo's tag policy file with `registry`; default
    * `policy.yaml` in a new temporary folder. The embedded registry stops
    * with the demo, so no file is written for it.
    */

@@ -37,7 +37,7 @@ export function demoFollowUpCommands(repository: string, policyFile: string, ins
   ];
 }
 
-/** Quotes `text` for a POSIX shell when it holds anything beyond plain path characters. */
+/** Quotes `text` for a POSIX shell when it contains anything beyond plain path characters. */
 function shellQuote(text: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }

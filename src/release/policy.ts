@@ -48,7 +48,7 @@ export async function loadPolicy(source: PolicySource): Promise<TagPolicy> {
  * the release is older.
  *
  * @param published - The tags already in the repository; rolling and foreign tags are ignored.
- * @param subject - What holds `published`, for the message, such as `ghcr.io/acme/etcd`.
+ * @param subject - Source of `published` for the message, such as the repository `ghcr.io/acme/etcd`.
  * @throws TagPolicyError for the field `policy.defaultDistro` when `published`
  *   has immutable tags on another distro and the policy has a level without a
  *   distro (`latest`, `major`, `minor` or `version`).

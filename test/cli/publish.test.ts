@@ -45,7 +45,7 @@ const images: Record<string, BuiltImage> = {};
 
 beforeAll(async () => {
   layout = await makeTempDir('cli-publish');
-  for (const name of ['first', 'second', 'gate', 'json', 'dry', 'script', 'policy', 'nope']) {
+  for (const name of ['first', 'second', 'gate', 'json', 'dry', 'script', 'policy', 'nope', 'photon']) {
     images[name] = await buildImage(layout, name, { seed: `cli-${name}` });
     await pushImage(images[name] as BuiltImage, registry(), `staging/app:${name}`);
   }
@@ -113,6 +113,65 @@ describe('tagkeeper publish', { timeout: 120_000 }, () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ immutable: '2.0.0-debian-12-r0', revision: 0 });
     expect(await tags('dry')).toEqual(before);
     expect(await skopeoDigest(`docker://${repo('dry')}:latest`, registryTarget(registry()))).toBe(latestBefore);
+  });
+
+  it('prints a dry run as a copy that would happen', async () => {
+    const result = await tagkeeper('publish', staging('dry'), repo('dry-text'), '--version', '2.0.0', '--distro', 'debian-12', '--dry-run');
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`image ${images.dry?.digest}, from ${staging('dry')} (would be copied)\n`);
+    expect(result.stdout).not.toContain('copied from');
+    expect(result.stdout).toContain('dry run: nothing was copied or written');
+  });
+
+  it('exits 2 before any write on a second distro without a default distro', async () => {
+    await tagkeeper('publish', staging('first'), repo('distros'), '--version', '3.5.10', '--distro', 'debian-12');
+    const before = await tags('distros');
+    const latestBefore = await skopeoDigest(`docker://${repo('distros')}:latest`, registryTarget(registry()));
+
+    const result = await tagkeeper('publish', staging('photon'), repo('distros'), '--version', '3.5.9', '--distro', 'photon-5');
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `tagkeeper: error: ${repo('distros')} has immutable tags on debian-12, and this release is on photon-5, so the distro ` +
+        'that tags without a distro (such as latest) stand for is ambiguous; pass --default-distro or set defaultDistro in the policy\n',
+    );
+    expect(await tags('distros')).toEqual(before);
+    expect(await skopeoDigest(`docker://${repo('distros')}:latest`, registryTarget(registry()))).toBe(latestBefore);
+
+    const named = await tagkeeper('publish', staging('photon'), repo('distros'), '--version', '3.5.9', '--distro', 'photon-5', '--default-distro', 'debian-12');
+
+    expect(named.code).toBe(0);
+    expect(await tags('distros')).toEqual([...before, '3-photon-5', '3.5.9-photon-5-r0'].sort());
+    expect(await skopeoDigest(`docker://${repo('distros')}:latest`, registryTarget(registry()))).toBe(latestBefore);
+  });
+
+  it('prints the plan and the error as JSON when the gate fails', async () => {
+    const result = await tagkeeper(
+      'publish', staging('gate'), repo('gate-json'), '--version', '1.0.0', '--distro', 'debian-12', '--json', '--verify', 'exit 7',
+    );
+
+    expect(result.code).toBe(1);
+    const output = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(output)).toEqual(['digest', 'immutable', 'revision', 'operations', 'written', 'error']);
+    expect(output).toMatchObject({ digest: images.gate?.digest, immutable: '1.0.0-debian-12-r0', revision: 0, written: [] });
+    expect(output.error).toEqual({ code: 'VERIFY_FAILED', message: expect.stringContaining('release gate "exit 7" exited with status 7') });
+    expect(result.stderr).toContain('tagkeeper: error: release gate "exit 7"');
+  });
+
+  it('prints the error as JSON on a conflict of a given revision', async () => {
+    await tagkeeper('publish', staging('first'), repo('conflict-json'), '--version', '1.0.0', '--distro', 'debian-12');
+
+    const result = await tagkeeper(
+      'publish', staging('second'), repo('conflict-json'), '--version', '1.0.0', '--distro', 'debian-12', '--revision', '0', '--json',
+    );
+
+    expect(result.code).toBe(3);
+    const output = JSON.parse(result.stdout) as { written: string[]; error: { code: string; message: string } };
+    expect(output.written).toEqual([]);
+    expect(output.error.code).toBe('IMMUTABLE_TAG_CONFLICT');
+    expect(output.error.message).toContain('drop --revision (or pass --revision auto)');
   });
 
   it('reads the tag policy from a file', async () => {
@@ -195,6 +254,20 @@ describe('tagkeeper resolve', { timeout: 120_000 }, () => {
       { reference: `${repo('resolve')}:edge`, digest: images.second?.digest, mediaType: images.second?.mediaType, immutableTags: [] },
     ]);
     expect(result.stderr).toContain('tagkeeper: warning: edge is not a tag of the scheme');
+  });
+
+  it('lists the immutable tags of a digest reference', async () => {
+    await tagkeeper('publish', staging('first'), repo('resolve-digest'), '--version', '2.3.4', '--distro', 'debian-12');
+    await tagkeeper('publish', staging('second'), repo('resolve-digest'), '--version', '2.3.5', '--distro', 'debian-12');
+    await pushImage(images.json as BuiltImage, registry(), 'acme/resolve-digest:edge');
+    const reference = `${repo('resolve-digest')}@${images.first?.digest}`;
+
+    const result = await tagkeeper('resolve', reference, `${repo('resolve-digest')}@${images.json?.digest}`, '--json');
+
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as Array<{ reference: string; immutableTags: string[] }>;
+    expect(output.map((entry) => entry.immutableTags)).toEqual([['2.3.4-debian-12-r0'], []]);
+    expect(result.stderr).toContain(`tagkeeper: warning: none of the 2 immutable tags of ${repo('resolve-digest')} points to ${images.json?.digest}`);
   });
 
   it('prints a table and exits 2 on a bad reference or platform', async () => {

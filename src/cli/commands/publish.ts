@@ -50,7 +50,45 @@ export function registerPublishCommand(program: Command): void {
   });
 }
 
+/** Progress of a publish for its failure report: the plan, once built, and the tags written. */
+export interface PublishProgress {
+  plan: ReleasePlan | undefined;
+  written: string[];
+}
+
 async function runPublish(sourceText: string, targetText: string, flags: PublishFlags): Promise<void> {
+  const progress: PublishProgress = { plan: undefined, written: [] };
+  try {
+    await publishAndReport(sourceText, targetText, flags, progress);
+  } catch (error) {
+    if (flags.json) {
+      printJson(failureToJson(progress, error));
+    }
+    if (isTagkeeperError(error) && error.code === 'VERIFY_FAILED') {
+      // A failed gate is a check that failed, not a broken command.
+      process.stderr.write(`tagkeeper: error: ${error.message}\n`);
+      process.exitCode = ExitCode.checkFailed;
+      return;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Builds the `--json` object of a failed publish: the plan fields when the
+ * plan was built, the tags this run wrote, and the error's code and message.
+ */
+export function failureToJson(progress: PublishProgress, error: unknown): object {
+  const code = isTagkeeperError(error) ? error.code : 'UNEXPECTED_ERROR';
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ...(progress.plan === undefined ? {} : planToJson(progress.plan)),
+    written: progress.written,
+    error: { code, message },
+  };
+}
+
+async function publishAndReport(sourceText: string, targetText: string, flags: PublishFlags, state: PublishProgress): Promise<void> {
   const source = parseReference(sourceText);
   const target = parseRepository(targetText);
   const revision = parseRevisionFlag(flags.revision);
@@ -75,16 +113,11 @@ async function runPublish(sourceText: string, targetText: string, flags: Publish
           ? undefined
           : { command: flags.verify, timeoutMs, onOutput: (chunk) => process.stderr.write(chunk) },
       client,
-      onEvent: (event) => reportEvent(event, progress, flags.json === true),
+      onEvent: (event) => {
+        recordEvent(event, state);
+        reportEvent(event, progress, { json: flags.json === true, dryRun: flags.dryRun === true });
+      },
     });
-  } catch (error) {
-    if (isTagkeeperError(error) && error.code === 'VERIFY_FAILED') {
-      // A failed gate is a check that failed, not a broken command.
-      process.stderr.write(`tagkeeper: error: ${error.message}\n`);
-      process.exitCode = ExitCode.checkFailed;
-      return;
-    }
-    throw error;
   } finally {
     await client.close();
   }
@@ -96,11 +129,19 @@ async function runPublish(sourceText: string, targetText: string, flags: Publish
   process.stdout.write(`${describeOutcome(result)}\n`);
 }
 
-function reportEvent(event: PublishEvent, progress: (line: string) => void, json: boolean): void {
+function recordEvent(event: PublishEvent, state: PublishProgress): void {
+  if (event.type === 'planned') {
+    state.plan = event.plan;
+  } else if (event.type === 'tag-written') {
+    state.written.push(event.tag);
+  }
+}
+
+function reportEvent(event: PublishEvent, progress: (line: string) => void, mode: { json: boolean; dryRun: boolean }): void {
   switch (event.type) {
     case 'planned':
-      if (!json) {
-        process.stdout.write(`${formatPlan(event.plan)}\n\n`);
+      if (!mode.json) {
+        process.stdout.write(`${formatPlan(event.plan, { dryRun: mode.dryRun })}\n\n`);
       }
       return;
     case 'copy-started':
@@ -138,9 +179,15 @@ export function shortDigest(digest: string | undefined): string {
   return colon === -1 ? digest : digest.slice(0, colon + 13);
 }
 
-/** Formats a plan for a terminal: a heading and one table row per tag, in write order. */
-export function formatPlan(plan: ReleasePlan): string {
-  const copy = plan.copy ? `, copied from ${plan.source}` : '';
+/**
+ * Formats a plan for a terminal: a heading and one table row per tag, in
+ * write order. With `dryRun`, the heading shows the copy as one that would happen.
+ */
+export function formatPlan(plan: ReleasePlan, options: { dryRun?: boolean } = {}): string {
+  let copy = '';
+  if (plan.copy) {
+    copy = options.dryRun ? `, from ${plan.source} (would be copied)` : `, copied from ${plan.source}`;
+  }
   const heading = [
     `release ${plan.version} on ${plan.distro} into ${formatRepository(plan.target)}`,
     `image ${plan.digest}${copy}`,
