@@ -221,7 +221,7 @@ describe('registry credentials', () => {
     const run = await tagkeeper(['ls', `${secured().host}/private/app`]);
 
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/^tagkeeper: error: GET .*\/v2\/private\/app\/tags\/list.* needs Basic auth, but no credentials are stored/);
+    expect(run.stderr).toMatch(/^tagkeeper: error: GET .*\/v2\/private\/app\/tags\/list.* needs a login, but no credentials are stored for 127\.0\.0\.1:\d+; log in with "docker login 127\.0\.0\.1:\d+" or pass --username with --password-stdin\n$/);
     expect(run.stderr).not.toContain(secured().users[0]?.password ?? '-');
   });
 

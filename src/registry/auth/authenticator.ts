@@ -1,5 +1,6 @@
 import { AuthenticationError } from '../errors.js';
 import type { SecretRedactor } from '../redact.js';
+import { credentialsMissingError } from '../transport/response-error.js';
 import { InvalidChallengeError, parseWwwAuthenticate } from './challenge.js';
 import type { Challenge } from './challenge.js';
 import type { Credential, CredentialStore } from './credentials.js';
@@ -35,6 +36,8 @@ export interface Authorization {
   source: 'none' | 'basic' | 'registry-token' | 'cached-token' | 'new-token';
   /** The bearer token, so a rejected one can be dropped from the cache. */
   token?: string;
+  /** False when no credential is stored for the registry, so a 401 means a login is needed. Undefined when none was looked up. */
+  credentialStored?: boolean;
 }
 
 /** The request an `Authorization` is for. */
@@ -114,6 +117,7 @@ export class Authenticator {
           service: challenge.service,
           scopes: normalizeScopes(scopes),
           credential: trusted ? credential : undefined,
+          credentialStored: credential !== undefined,
         },
         this.#options.sendTokenRequest,
         redactor,
@@ -121,7 +125,12 @@ export class Authenticator {
     );
 
     redactor.add(entry.token);
-    return { header: `Bearer ${entry.token}`, source: fetched ? 'new-token' : 'cached-token', token: entry.token };
+    return {
+      header: `Bearer ${entry.token}`,
+      source: fetched ? 'new-token' : 'cached-token',
+      token: entry.token,
+      credentialStored: credential !== undefined,
+    };
   }
 
   /**
@@ -218,14 +227,15 @@ function missingCredentials(
   request: AuthorizationRequest,
   credential: Credential | undefined,
 ): AuthenticationError {
-  const reason = credential
-    ? 'the stored credential has no username and password, which Basic auth needs'
-    : 'no credentials are stored for it';
+  const target = { method: request.method, url: request.url, status: 401 };
+  if (credential === undefined) {
+    return credentialsMissingError({ ...target, registry: state.registry });
+  }
   return new AuthenticationError({
-    method: request.method,
-    url: request.url,
-    status: 401,
+    ...target,
     code: 'CREDENTIALS_MISSING',
-    message: `${request.method} ${request.url} needs Basic auth, but ${reason}; log in with "docker login ${state.registry}" or pass credentials for ${state.registry}`,
+    message:
+      `${request.method} ${request.url} needs Basic auth, but the credential stored for ${state.registry} has no username and password; ` +
+      `log in with "docker login ${state.registry}" or pass --username with --password-stdin`,
   });
 }

@@ -36,6 +36,8 @@ export interface TokenRequest {
   scopes: readonly string[];
   /** The credential to present, or undefined for an anonymous token. */
   credential?: Credential;
+  /** True when a credential is stored for the registry, even one not presented because the realm is on another host. */
+  credentialStored?: boolean;
 }
 
 /**
@@ -152,12 +154,7 @@ async function tokenRequestError(request: TokenRequest, response: RegistryRespon
   const identity = describeIdentity(request.credential);
   const first = parsed.errors[0];
   const detail = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : parsed.rawBody?.trim().slice(0, 200);
-  const action =
-    response.status === 401 || response.status === 403
-      ? request.credential
-        ? `check the credentials for ${request.registry}`
-        : `log in to ${request.registry} or pass credentials`
-      : 'the token server failed; try again later';
+  const action = response.status === 401 || response.status === 403 ? describeLoginAction(request) : 'the token server failed; try again later';
 
   const init: RegistryErrorInit & { code: string; message: string } = {
     method: exchange.method,
@@ -170,6 +167,16 @@ async function tokenRequestError(request: TokenRequest, response: RegistryRespon
     message: `token request ${exchange.method} ${parsed.url} for ${request.registry} with ${identity} returned HTTP ${response.status}${detail ? ` (${detail})` : ''}; ${action}`,
   };
   return new AuthenticationError(init);
+}
+
+function describeLoginAction(request: TokenRequest): string {
+  if (request.credential !== undefined) {
+    return `check the credentials for ${request.registry}`;
+  }
+  if (request.credentialStored) {
+    return `the credentials stored for ${request.registry} were not sent to ${request.realm.host}, which is not the registry's host; list ${request.realm.host} in trustedRealmHosts if it belongs to the registry`;
+  }
+  return `no credentials are stored for ${request.registry}; log in with "docker login ${request.registry}" or pass --username with --password-stdin`;
 }
 
 function describeIdentity(credential: Credential | undefined): string {

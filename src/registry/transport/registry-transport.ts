@@ -12,7 +12,7 @@ import { DispatcherPool } from './dispatchers.js';
 import type { ConnectionSettings } from './dispatchers.js';
 import { followRedirects, resolveRequestUrl } from './redirects.js';
 import type { UrlPolicy } from './redirects.js';
-import { attachRedactor, discardBody } from './response-error.js';
+import { attachRedactor, discardBody, markLoginRequired } from './response-error.js';
 import { mayRetry } from './retry.js';
 import { withRetries } from './retry-loop.js';
 import type { RetrySettings } from './retry.js';
@@ -119,12 +119,13 @@ export class HttpRegistryTransport implements RegistryTransport {
       throw error;
     }
     if (!decision.retry || !replayable) {
-      return response;
+      return markUnauthorized(target, response, authorization);
     }
 
     await discardBody(response);
     authorization = await this.#auth.authorize(target, { ...described, scopes: decision.scopes }, redactor);
-    return this.#redirecting(target, request, authorization, redactor, joinNotes(note, `after HTTP 401, ${describeAuthorization(authorization)}`));
+    const retried = await this.#redirecting(target, request, authorization, redactor, joinNotes(note, `after HTTP 401, ${describeAuthorization(authorization)}`));
+    return markUnauthorized(target, retried, authorization);
   }
 
   #redirecting(
@@ -221,6 +222,14 @@ export class HttpRegistryTransport implements RegistryTransport {
       throw error;
     }
   }
+}
+
+/** Marks a final 401 of the registry to a request sent without stored credentials, so its error asks for a login. */
+function markUnauthorized(target: RegistryTarget, response: RegistryResponse, authorization: Authorization): RegistryResponse {
+  if (response.status === 401 && authorization.credentialStored === false && target.isOwnOrigin(response.url)) {
+    markLoginRequired(response, target.registry);
+  }
+  return response;
 }
 
 /** Returns the repository whose credential applies: the one the request pushes to, else the first it names. */

@@ -21,6 +21,34 @@ export function attachRedactor(response: RegistryResponse, redactor: SecretRedac
   responseRedactors.set(response, redactor);
 }
 
+/**
+ * Registries of 401 responses to requests sent without credentials because
+ * none are stored, so the error built from the response asks for a login
+ * instead of a check of credentials that were never given.
+ */
+const loginRequired = new WeakMap<RegistryResponse, string>();
+
+/** Records that `response` is a 401 of `registry` to a request sent without stored credentials. */
+export function markLoginRequired(response: RegistryResponse, registry: string): void {
+  loginRequired.set(response, registry);
+}
+
+/**
+ * Builds the error for a request that needs a login when no credentials are
+ * stored for `registry`. The Basic and bearer token flows both use it, so
+ * the two read the same.
+ */
+export function credentialsMissingError(init: RegistryErrorInit & { registry: string }): AuthenticationError {
+  const { registry, ...rest } = init;
+  return new AuthenticationError({
+    ...rest,
+    code: 'CREDENTIALS_MISSING',
+    message:
+      `${init.method} ${init.url} needs a login, but no credentials are stored for ${registry}; ` +
+      `log in with "docker login ${registry}" or pass --username with --password-stdin`,
+  });
+}
+
 /** Returns true when the same request may succeed later (429, 502, 503, 504). */
 export function isRetryableStatus(status: number): boolean {
   return RETRYABLE_STATUSES.has(status);
@@ -34,7 +62,8 @@ export function isRetryableStatus(status: number): boolean {
  * response, and credentials are masked in everything kept.
  *
  * - 404 gives a {@link NotFoundError} naming `context.reference`;
- * - 401 and 403 give an {@link AuthenticationError};
+ * - 401 and 403 give an {@link AuthenticationError}, with the code
+ *   `CREDENTIALS_MISSING` for a 401 marked by {@link markLoginRequired};
  * - every other status gives a {@link RegistryError}, retryable for 429, 502, 503 and 504.
  */
 export async function errorFromResponse(
@@ -58,6 +87,10 @@ export async function errorFromResponse(
 
   if (response.status === 404) {
     return new NotFoundError(init);
+  }
+  const registry = loginRequired.get(response);
+  if (response.status === 401 && registry !== undefined) {
+    return credentialsMissingError({ ...init, registry });
   }
   if (response.status === 401 || response.status === 403) {
     return new AuthenticationError({ ...init, message: describeAuthenticationFailure(init) });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { InvalidChallengeError } from '../../../src/registry/auth/challenge.js';
 import { AuthenticationError } from '../../../src/registry/errors.js';
+import { errorFromResponse } from '../../../src/registry/transport/index.js';
 import {
   authorizationOf,
   basicAuthorization,
@@ -378,6 +379,84 @@ describe('bearer token flow', () => {
     expect((failure as Error).message).toContain('UNAUTHORIZED');
   });
 
+  it('asks for a login when an anonymous token is rejected', async () => {
+    mocked = mockTransport();
+    const registry = mocked.agent.get('https://registry.example.com');
+    const challenge = { headers: { 'www-authenticate': bearerChallenge('https://registry.example.com/token', 'svc') } };
+    registry.intercept({ path: '/v2/org/app/tags/list', method: 'GET' }).reply(401, '', challenge);
+    registry.intercept({ path: (path) => path.startsWith('/token?'), method: 'GET' }).reply(200, tokenBody({ token: 'anonymous-token' }), { headers: JSON_HEADERS });
+    registry
+      .intercept({ path: '/v2/org/app/tags/list', method: 'GET' })
+      .reply(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}', challenge);
+
+    const response = await mocked.transport.request('registry.example.com', {
+      method: 'GET',
+      url: '/v2/org/app/tags/list',
+      scopes: [{ repository: 'org/app', actions: ['pull'] }],
+    });
+    const failure = await errorFromResponse(response, { reference: 'registry.example.com/org/app' });
+
+    expect(failure).toBeInstanceOf(AuthenticationError);
+    expect(failure.code).toBe('CREDENTIALS_MISSING');
+    expect(failure.errors).toEqual([{ code: 'UNAUTHORIZED', message: 'authentication required' }]);
+    expect(failure.message).toBe(
+      'GET https://registry.example.com/v2/org/app/tags/list needs a login, but no credentials are stored for registry.example.com; ' +
+        'log in with "docker login registry.example.com" or pass --username with --password-stdin',
+    );
+  });
+
+  it('keeps the credentials advice when a stored password gets a token that is rejected', async () => {
+    mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { username: 'alice', password: 'alice-pass' } }) });
+    const registry = mocked.agent.get('https://registry.example.com');
+    const challenge = { headers: { 'www-authenticate': bearerChallenge('https://registry.example.com/token', 'svc') } };
+    registry.intercept({ path: '/v2/org/app/tags/list', method: 'GET' }).reply(401, '', challenge);
+    registry.intercept({ path: (path) => path.startsWith('/token?'), method: 'GET' }).reply(200, tokenBody({ token: 'alice-token' }), { headers: JSON_HEADERS });
+    registry.intercept({ path: '/v2/org/app/tags/list', method: 'GET' }).reply(401, '', challenge);
+
+    const response = await mocked.transport.request('registry.example.com', {
+      method: 'GET',
+      url: '/v2/org/app/tags/list',
+      scopes: [{ repository: 'org/app', actions: ['pull'] }],
+    });
+    const failure = await errorFromResponse(response);
+
+    expect(failure.code).toBe('HTTP_401');
+    expect(failure.message).toContain('check the username and password or token for this registry');
+  });
+
+  it.each([
+    [
+      'no credentials are stored',
+      {},
+      'no credentials are stored for registry.example.com; log in with "docker login registry.example.com" or pass --username with --password-stdin',
+    ],
+    [
+      'the stored credentials stay off a realm on another host',
+      { 'registry.example.com': { username: 'alice', password: 'alice-pass' } },
+      'the credentials stored for registry.example.com were not sent to auth.example.net, which is not the registry\'s host; ' +
+        'list auth.example.net in trustedRealmHosts if it belongs to the registry',
+    ],
+  ])('says why a refused anonymous token request failed when %s', async (_case, entries, advice) => {
+    mocked = mockTransport({ credentials: staticCredentials(entries) });
+    mocked.agent
+      .get('https://registry.example.com')
+      .intercept({ path: '/v2/org/app/tags/list', method: 'GET' })
+      .reply(401, '', { headers: { 'www-authenticate': bearerChallenge('https://auth.example.net/token', 'svc') } });
+    mocked.agent
+      .get('https://auth.example.net')
+      .intercept({ path: (path) => path.startsWith('/token?'), method: 'GET' })
+      .reply(401, '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+
+    const failure = await mocked.transport
+      .request('registry.example.com', { method: 'GET', url: '/v2/org/app/tags/list', scopes: [{ repository: 'org/app', actions: ['pull'] }] })
+      .catch((error: unknown) => error);
+
+    expect((failure as AuthenticationError).code).toBe('TOKEN_REQUEST_FAILED');
+    expect((failure as Error).message).toContain('with no credentials returned HTTP 401');
+    expect((failure as Error).message.endsWith(advice)).toBe(true);
+    expect((failure as Error).message).not.toContain('alice-pass');
+  });
+
   it('rejects a token reply without a token', async () => {
     mocked = mockTransport();
     const registry = mocked.agent.get('https://registry.example.com');
@@ -439,8 +518,10 @@ describe('basic auth flow', () => {
 
     expect(failure).toBeInstanceOf(AuthenticationError);
     expect((failure as AuthenticationError).code).toBe('CREDENTIALS_MISSING');
-    expect((failure as Error).message).toContain('GET https://registry.example.com/v2/org/app/tags/list');
-    expect((failure as Error).message).toContain('docker login registry.example.com');
+    expect((failure as Error).message).toBe(
+      'GET https://registry.example.com/v2/org/app/tags/list needs a login, but no credentials are stored for registry.example.com; ' +
+        'log in with "docker login registry.example.com" or pass --username with --password-stdin',
+    );
   });
 
   it('returns the 401 when the password is wrong', async () => {

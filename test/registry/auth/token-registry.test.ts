@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationError } from '../../../src/registry/errors.js';
 import { createTransport, errorFromResponse } from '../../../src/registry/transport/index.js';
 import type { Credential } from '../../../src/registry/auth/credentials.js';
-import type { RegistryTransport } from '../../../src/registry/transport-types.js';
+import type { RegistryResponse, RegistryTransport } from '../../../src/registry/transport-types.js';
 import { buildImage } from '../../support/oci-layout.js';
 import type { BuiltImage } from '../../support/oci-layout.js';
 import { startDistribution } from '../../support/distribution.js';
@@ -30,6 +30,12 @@ function transportAs(registry: string, credential: Credential | undefined, lines
     env: {},
     debug: (line) => lines.push(line),
   });
+}
+
+/** Opens a blob upload in team/app, which needs push access. */
+function openUpload(transport: RegistryTransport, registry: string): Promise<RegistryResponse> {
+  const scopes = [{ repository: 'team/app', actions: ['pull' as const, 'push' as const] }];
+  return transport.request(registry, { method: 'POST', url: '/v2/team/app/blobs/uploads/', scopes });
 }
 
 describe('registry with token auth behind a token server', () => {
@@ -66,6 +72,34 @@ describe('registry with token auth behind a token server', () => {
       scopes: ['repository:team/app:pull'],
       access: [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
     });
+  });
+
+  it('asks for a login when a push has no stored credentials', async () => {
+    const transport = transportAs(registry().host, undefined);
+
+    const pushed = await openUpload(transport, registry().host);
+    const failure = await errorFromResponse(pushed);
+    await transport.close();
+
+    expect(pushed.status).toBe(401);
+    expect(failure).toBeInstanceOf(AuthenticationError);
+    expect(failure.code).toBe('CREDENTIALS_MISSING');
+    expect(failure.status).toBe(401);
+    expect(failure.message).toBe(
+      `POST ${failure.url} needs a login, but no credentials are stored for ${registry().host}; ` +
+        `log in with "docker login ${registry().host}" or pass --username with --password-stdin`,
+    );
+  });
+
+  it('keeps the credentials advice when a user without push pushes', async () => {
+    const transport = transportAs(registry().host, reader);
+
+    const pushed = await openUpload(transport, registry().host);
+    const failure = await errorFromResponse(pushed);
+    await transport.close();
+
+    expect(failure.code).not.toBe('CREDENTIALS_MISSING');
+    expect(failure.message).toContain('check the username and password or token for this registry');
   });
 
   it('gets a 401 when a user without push pushes', async () => {
