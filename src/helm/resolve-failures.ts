@@ -1,7 +1,7 @@
 import { isRegistryError } from '../registry/errors.js';
 import type { ImagePlace, ImageResolveFailure } from './errors.js';
 
-/** Failures of one registry that did not answer, for one cause. */
+/** Failures of one registry that did not respond, for one cause. */
 interface UnreachableGroup {
   kind: 'unreachable';
   registry: string;
@@ -19,7 +19,7 @@ interface SingleFailure {
 
 /**
  * Describes resolve failures in one line that ends in "no file was changed".
- * Images on a registry that did not answer are counted under that registry
+ * Images on a registry that did not respond are counted under that registry
  * and its cause, so a stopped registry gives one clause, not one per image:
  * `cannot reach 127.0.0.1:5000 (connection refused) for 6 images (first:
  * values.yaml:7 image)`. Every other failure is named with its reference,

@@ -23,7 +23,7 @@ export interface RegistryErrorInit {
   retryable?: boolean;
   /** The reference the request was about, such as `docker.io/library/etcd:3`. */
   reference?: string;
-  /** Why no response arrived, in a few words (`connection refused`); set only when `status` is undefined. */
+  /** Cause of a missing response in a few words (`connection refused`), set only when `status` is undefined. */
   failure?: string;
   cause?: unknown;
 }
@@ -43,7 +43,7 @@ export class RegistryError extends TagkeeperError {
   readonly rawBody: string | undefined;
   readonly retryable: boolean;
   readonly reference: string | undefined;
-  /** Why no response arrived, in a few words (`connection refused`, `host name not found`); undefined when one did. */
+  /** Cause of a missing response in a few words (`connection refused`, `host name not found`), undefined when a response arrived. */
   readonly failure: string | undefined;
 
   constructor(init: RegistryErrorInit & { code?: string; message?: string }) {

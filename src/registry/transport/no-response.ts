@@ -1,9 +1,9 @@
 /**
  * Messages for requests that got no response: a refused or timed-out
  * connection, a host name that does not resolve, a connection that broke.
- * They name the host first because the cause is the host or the path to it,
- * not the request; the method and URL stay on the error object and in the
- * debug lines.
+ * They name the host first, because the cause lies with the host or the
+ * network path to it, not with the request. The method and URL stay on the
+ * error object and in the debug lines.
  */
 
 /** The request a failure is about, with its URL already redacted. */
@@ -15,7 +15,7 @@ export interface FailedExchange {
 
 /** A failure described for people: `failure` in a few words, `message` as a whole sentence. */
 export interface NoResponseText {
-  /** What went wrong in a few words, such as `connection refused`. */
+  /** The cause in a few words, such as `connection refused`. */
   failure: string;
   message: string;
 }
@@ -60,7 +60,7 @@ export function describeNoResponse(exchange: FailedExchange, code: string | unde
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
     const failure = `no response within ${seconds(limits.headersMs)}`;
-    return { failure, message: `${host} did not answer ${request} (${failure}); the registry is slow or unreachable, raise the timeouts option if it is only slow` };
+    return { failure, message: `${host} did not respond to ${request} (${failure}); the registry is slow or unreachable, raise the timeouts option if it is only slow` };
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     const failure = `the body stalled for ${seconds(limits.bodyMs)}`;

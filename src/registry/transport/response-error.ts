@@ -23,8 +23,8 @@ export function attachRedactor(response: RegistryResponse, redactor: SecretRedac
 
 /**
  * Registries of 401 responses to requests sent without credentials because
- * none are stored, so the error built from the response asks for a login
- * instead of a check of credentials that were never given.
+ * none are stored. The error built from such a response says that a login
+ * is needed, instead of advising a check of credentials never given.
  */
 const loginRequired = new WeakMap<RegistryResponse, string>();
 

@@ -405,7 +405,7 @@ describe('bearer token flow', () => {
     );
   });
 
-  it('keeps the credentials advice when a stored password gets a token that is rejected', async () => {
+  it('keeps credentials advice for a rejected token', async () => {
     mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { username: 'alice', password: 'alice-pass' } }) });
     const registry = mocked.agent.get('https://registry.example.com');
     const challenge = { headers: { 'www-authenticate': bearerChallenge('https://registry.example.com/token', 'svc') } };

@@ -39,7 +39,7 @@ describe('describeNoResponse', () => {
     [
       'UND_ERR_HEADERS_TIMEOUT',
       'no response within 30 s',
-      `registry.example.com:5000 did not answer GET ${URL_TEXT} (no response within 30 s); the registry is slow or unreachable, raise the timeouts option if it is only slow`,
+      `registry.example.com:5000 did not respond to GET ${URL_TEXT} (no response within 30 s); the registry is slow or unreachable, raise the timeouts option if it is only slow`,
     ],
     [
       'UND_ERR_BODY_TIMEOUT',
