@@ -33,7 +33,7 @@ export {
   type TagAction,
   type TagOperation,
 } from './plan.js';
-export { loadPolicy, type PolicySource } from './policy.js';
+export { applyDefaultDistro, loadPolicy, type PolicySource } from './policy.js';
 export {
   digestReference,
   formatImageReference,
