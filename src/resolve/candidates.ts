@@ -34,12 +34,13 @@ export interface Candidates {
 }
 
 /**
- * Returns the immutable tags among `published` in the scope of `rollingTag`.
+ * Returns the immutable tags among `published` (tag strings, or immutable tags
+ * already parsed) in the scope of `rollingTag`.
  * A tag without a distro is for the policy's default distro. When the policy
  * names none, the scopes of every distro published in the repository are
  * merged, so the result never misses the tag's twin.
  */
-export function candidatesFor(rollingTag: RollingTag, published: readonly string[], policy: TagPolicy): Candidates {
+export function candidatesFor(rollingTag: RollingTag, published: ReadonlyArray<string | ImmutableTag>, policy: TagPolicy): Candidates {
   const builds = immutableTagsOf(published);
   const distroKnown = rollingTag.distro !== undefined || policy.defaultDistro !== undefined;
   const distros = distroKnown ? [undefined] : [...new Set(builds.map((build) => build.distro))];

@@ -9,7 +9,7 @@ import { formatPlatform, parsePlatform, type PlatformRequest } from '../registry
 import { formatReference, formatRepository, toReference } from '../registry/reference.js';
 import type { TagPolicy, TagPolicyInput } from '../scheme/policy.js';
 import { compareImmutableTags, immutableTagsOf } from '../scheme/scope.js';
-import { parseTag, type RollingTag } from '../scheme/tag.js';
+import { parseTag, type ImmutableTag, type RollingTag } from '../scheme/tag.js';
 import { candidatesFor, resolvePolicy } from './candidates.js';
 import { ReferenceNotFoundError } from './errors.js';
 import type { PlatformManifest, ResolveRegistry } from './ports.js';
@@ -83,6 +83,8 @@ export class Resolver {
   private readonly policy: TagPolicy;
   private readonly limit: ConcurrencyLimit;
   private readonly tagLists = new Map<string, Promise<string[]>>();
+  /** Parsed immutable tags per repository, newest first: parsing a long tag list once per rolling tag dominated resolve's CPU time. */
+  private readonly builds = new Map<string, Promise<ImmutableTag[]>>();
   private readonly descriptors = new Map<string, Promise<ManifestDescriptor | undefined>>();
   private readonly platforms = new Map<string, Promise<PlatformManifest>>();
 
@@ -144,6 +146,17 @@ export class Resolver {
       this.tagLists.set(key, list);
     }
     return list;
+  }
+
+  /** Returns the immutable tags of `repository`, newest first, parsed once per resolver. */
+  private immutableTags(repository: RepositoryName): Promise<ImmutableTag[]> {
+    const key = formatRepository(repository);
+    let builds = this.builds.get(key);
+    if (builds === undefined) {
+      builds = this.tags(repository).then((tags) => immutableTagsOf(tags).sort((a, b) => compareImmutableTags(b, a)));
+      this.builds.set(key, builds);
+    }
+    return builds;
   }
 
   /** Returns the descriptor `reference` points to, or undefined when absent; each reference is read once per resolver. */
@@ -219,8 +232,8 @@ export class Resolver {
   }
 
   private async resolveRolling(reference: ImageReference, tag: RollingTag, shown: string): Promise<ResolvedReference> {
-    const [descriptor, published] = await Promise.all([this.require(reference, shown), this.tags(reference)]);
-    const { tags: candidates, firstRound } = candidatesFor(tag, published, this.policy);
+    const [descriptor, builds] = await Promise.all([this.require(reference, shown), this.immutableTags(reference)]);
+    const { tags: candidates, firstRound } = candidatesFor(tag, builds, this.policy);
     const twin = await this.findTwin(reference, candidates, firstRound, descriptor.digest);
     const result: ResolvedReference = {
       reference: shown,
@@ -245,7 +258,7 @@ export class Resolver {
    * Each tag is read with one HEAD through the resolver's cache and limit.
    */
   private async immutableTagsWithDigest(repository: RepositoryName, digest: string): Promise<{ matches: string[]; read: number }> {
-    const tags = immutableTagsOf(await this.tags(repository)).sort((a, b) => compareImmutableTags(b, a));
+    const tags = await this.immutableTags(repository);
     const descriptors = await Promise.all(tags.map(({ tag }) => this.descriptor({ ...repositoryOf(repository), tag })));
     const matches = tags.filter((_tag, index) => descriptors[index]?.digest === digest).map(({ tag }) => tag);
     return { matches, read: tags.length };
