@@ -89,6 +89,7 @@ export async function errorFromResponse(
     return new NotFoundError(init);
   }
   const registry = loginRequired.get(response);
+  // TODO: a 403 to a request sent without stored credentials still advises checking the account's permissions.
   if (response.status === 401 && registry !== undefined) {
     return credentialsMissingError({ ...init, registry });
   }
