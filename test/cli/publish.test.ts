@@ -219,7 +219,8 @@ describe('tagkeeper publish', { timeout: 120_000 }, () => {
   it.each([
     { name: 'invalid version', args: ['--version', '3.x', '--distro', 'debian-12'], message: 'invalid version "3.x"' },
     { name: 'invalid distro', args: ['--version', '1.0.0', '--distro', 'Debian'], message: 'invalid distro "Debian"' },
-    { name: 'invalid revision', args: ['--version', '1.0.0', '--distro', 'debian-12', '--revision', 'next'], message: 'invalid --revision: "next"' },
+    { name: 'invalid revision', args: ['--version', '1.0.0', '--distro', 'debian-12', '--revision', 'next'], message: 'invalid revision "next"' },
+    { name: 'revision with a leading zero', args: ['--version', '1.0.0', '--distro', 'debian-12', '--revision', '08'], message: 'revision "08" has a leading zero; write 8' },
     { name: 'invalid gate time-out', args: ['--version', '1.0.0', '--distro', 'debian-12', '--verify', 'true', '--verify-timeout', '0'], message: 'invalid --verify-timeout' },
     { name: 'missing version', args: ['--distro', 'debian-12'], message: "required option '--version <version>' not specified" },
     { name: 'missing policy file', args: ['--version', '1.0.0', '--distro', 'debian-12', '--policy', '/nonexistent/policy.yaml'], message: 'file not found' },

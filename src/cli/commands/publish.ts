@@ -8,6 +8,7 @@ import { publish, type PublishResult } from '../../release/publish.js';
 import { parseReference, parseRepository } from '../../registry/reference.js';
 import { ExitCode, formatTable, printJson } from '../output.js';
 import { addRegistryOptions, createRegistryClient, type RegistryFlags } from '../registry-options.js';
+import { parseRevisionText } from '../../scheme/revision.js';
 
 /** Options of `tagkeeper publish`, as commander parses them. */
 interface PublishFlags extends RegistryFlags {
@@ -224,11 +225,7 @@ function parseRevisionFlag(text: string): 'auto' | number {
   if (text === 'auto') {
     return 'auto';
   }
-  const revision = Number(text);
-  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(revision)) {
-    throw new ReleaseOptionsError('--revision', `"${text}"; expected auto or a whole number from 0`);
-  }
-  return revision;
+  return parseRevisionText(text);
 }
 
 function parseTimeoutFlag(text: string | undefined): number | undefined {
