@@ -63,7 +63,7 @@ export function isRetryableStatus(status: number): boolean {
  *
  * - 404 gives a {@link NotFoundError} naming `context.reference`;
  * - 401 and 403 give an {@link AuthenticationError}, with the code
- *   `CREDENTIALS_MISSING` for a 401 marked by {@link markLoginRequired};
+ *   `CREDENTIALS_MISSING` for a 401 marked by the transport (the request went out without credentials);
  * - every other status gives a {@link RegistryError}, retryable for 429, 502, 503 and 504.
  */
 export async function errorFromResponse(
