@@ -2,7 +2,7 @@
  * The three forms of an audit report: JSON for scripts, a text table for a
  * terminal, and Markdown for a pull-request comment.
  */
-import { formatTable } from '../cli/output.js';
+import { formatTable } from '../text-table.js';
 import { SEVERITIES, type AuditFinding } from './findings.js';
 import type { AuditReport, AuditSummary } from './report.js';
 

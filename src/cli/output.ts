@@ -1,5 +1,7 @@
 import { isTagkeeperError } from '../errors.js';
 
+export { formatTable } from '../text-table.js';
+
 /** Exit codes shared by every command. */
 export const ExitCode = {
   ok: 0,
@@ -49,17 +51,4 @@ export function reportError(error: unknown): number {
 /** Writes `value` as pretty-printed JSON on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Formats rows as a left-aligned text table with a header row. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, column) =>
-    Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }

@@ -17,7 +17,7 @@ import { Resolver, type ResolvedReference } from '../resolve/resolver.js';
 import { parseTag } from '../scheme/tag.js';
 import { startMemoryRegistry } from '../testing/index.js';
 import { describeOutcome, formatPlan, shortDigest } from '../cli/commands/publish.js';
-import { formatTable } from '../cli/output.js';
+import { formatTable } from '../text-table.js';
 import { pushDemoBuild } from './images.js';
 import { demoFollowUpCommands, formatDemoPolicy, writeDemoPolicy } from './policy-file.js';
 import { DEMO_POLICY, DEMO_RESOLVE_TAGS, DEMO_STEPS, type DemoStep } from './steps.js';
