@@ -32,16 +32,10 @@ export interface OperationOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Resolves `reference` to its descriptor with a HEAD request. When the
- * registry returns 405 for HEAD, or omits `Docker-Content-Digest`,
- * `Content-Type` or `Content-Length`, the manifest is fetched with GET and
- * its digest computed instead.
- */
-export async function headManifest(transport: RegistryTransport, reference: Reference, options: OperationOptions = {}): Promise<FetchedManifest['descriptor']> {
+async function sendManifestRequest(transport: RegistryTransport, reference: Reference, method: 'HEAD' | 'GET', options: OperationOptions) {
   const referenceText = formatReference(reference);
   const response = await transport.request(reference.registry, {
-    method: 'HEAD',
+    method,
     url: manifestPath(reference.repository, manifestIdentifier(reference)),
     scopes: [{ repository: reference.repository, actions: ['pull'] }],
     headers: { [Header.accept]: MANIFEST_ACCEPT },
@@ -49,6 +43,17 @@ export async function headManifest(transport: RegistryTransport, reference: Refe
     reference: referenceText,
     signal: options.signal,
   });
+  return { response, referenceText };
+}
+
+/**
+ * Resolves `reference` to its descriptor with a HEAD request. When the
+ * registry returns 405 for HEAD, or omits `Docker-Content-Digest`,
+ * `Content-Type` or `Content-Length`, the manifest is fetched with GET and
+ * its digest computed instead.
+ */
+export async function headManifest(transport: RegistryTransport, reference: Reference, options: OperationOptions = {}): Promise<FetchedManifest['descriptor']> {
+  const { response, referenceText } = await sendManifestRequest(transport, reference, 'HEAD', options);
   if (response.status === 405) {
     discardBody(response);
     return (await getManifest(transport, reference, options)).descriptor;
@@ -88,16 +93,7 @@ export async function headManifest(transport: RegistryTransport, reference: Refe
  * is an {@link InvalidResponseError}.
  */
 export async function getManifest(transport: RegistryTransport, reference: Reference, options: OperationOptions = {}): Promise<FetchedManifest> {
-  const referenceText = formatReference(reference);
-  const response = await transport.request(reference.registry, {
-    method: 'GET',
-    url: manifestPath(reference.repository, manifestIdentifier(reference)),
-    scopes: [{ repository: reference.repository, actions: ['pull'] }],
-    headers: { [Header.accept]: MANIFEST_ACCEPT },
-    idempotent: true,
-    reference: referenceText,
-    signal: options.signal,
-  });
+  const { response, referenceText } = await sendManifestRequest(transport, reference, 'GET', options);
   if (response.status !== 200) {
     throw await errorFromResponse(response, { reference: referenceText });
   }

@@ -70,18 +70,7 @@ export interface PlanInput {
 }
 
 /** A release plan: the image, its revision and one operation per tag, in the order they are applied. */
-export interface ReleasePlan {
-  source: string;
-  sourceReference: ImageReference;
-  target: RepositoryName;
-  digest: string;
-  mediaType: string;
-  version: string;
-  distro: string;
-  revision: number;
-  immutable: string;
-  revisionChoice: RevisionChoice;
-  copy: boolean;
+export interface ReleasePlan extends Omit<PlanInput, 'rolling' | 'current'> {
   /** The immutable tag first, then the rolling tags from the narrowest level to `latest`. */
   operations: TagOperation[];
 }
