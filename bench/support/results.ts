@@ -76,7 +76,7 @@ export function formatTable(rows: readonly ScenarioRow[]): string {
       String(row.baseline?.requests?.total ?? '—'),
       row.ratio === undefined ? '—' : `${row.ratio.toFixed(2)}×`,
       row.target,
-      row.met === undefined ? '—' : row.met ? 'yes' : 'NO',
+      formatMet(row.met),
     ];
   });
   return [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
@@ -104,4 +104,12 @@ export async function writeResults(file: string, rows: readonly ScenarioRow[], o
   await mkdir(path.dirname(file), { recursive: true });
   const document = { date: new Date().toISOString(), machine: machineInfo(), tools, options, rows };
   await writeFile(file, `${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** Formats whether a target was met: a blank dash when the row has no target. */
+function formatMet(met: boolean | undefined): string {
+  if (met === undefined) {
+    return '—';
+  }
+  return met ? 'yes' : 'NO';
 }

@@ -16,10 +16,10 @@ import type { AuditProgress } from './progress.js';
 import { buildReport, type AuditReport } from './report.js';
 import { auditRepository } from './repository-audit.js';
 
-/** Highest `concurrency` accepted; more parallel requests only earn 429 answers. */
+/** Highest `concurrency` accepted; more parallel requests only earn 429 responses. */
 export const MAX_AUDIT_CONCURRENCY = 256;
 
-/** What to audit and how. */
+/** Options of an audit: the repositories, the policy and the checks. */
 export interface AuditOptions {
   /** The registry to read, such as `clientAuditRegistry(new RegistryClient())`. */
   registry: AuditRegistry;

@@ -17,9 +17,9 @@ export const DEFAULT_AUDIT_CONCURRENCY = 8;
 export interface FetchCounts {
   /** Requests finished, successful or not. */
   requests: number;
-  /** Manifest reads answered from the cache instead of the registry. */
+  /** Manifest reads served from the cache instead of the registry. */
   manifestCacheHits: number;
-  /** Config reads answered from the cache instead of the registry. */
+  /** Config reads served from the cache instead of the registry. */
   configCacheHits: number;
 }
 
@@ -62,7 +62,7 @@ export class AuditFetcher {
     };
   }
 
-  /** Fetches the manifest with `digest` once per run; later calls share the first answer. */
+  /** Fetches the manifest with `digest` once per run; later calls share the first result. */
   manifest(repository: RepositoryName, digest: string): Promise<Manifest> {
     return this.cached(this.manifests, digest, 'manifestCacheHits', async () => {
       const fetched = await this.send(() => this.registry.getManifest({ ...repository, digest }));

@@ -3,7 +3,7 @@
  * how severe it is.
  */
 
-/** How severe a finding is, from the most to the least severe. */
+/** Severity of a finding, from the most to the least severe. */
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 
 /** Every severity, the most severe first. */
@@ -46,9 +46,9 @@ export interface AuditFinding {
   severity: Severity;
   /** The tag the finding is about, or null when it is about the whole repository. */
   tag: string | null;
-  /** What the scheme expects (a digest, a tag, a user), or null when the rule has no expected value. */
+  /** Value the scheme expects (a digest, a tag, a user), or null when the rule has no expected value. */
   expected: string | null;
-  /** What the registry has, or null when there is nothing (a missing tag). */
+  /** Value the registry has, or null when there is nothing (a missing tag). */
   actual: string | null;
   /** One sentence for people: what is wrong and on which tag. */
   message: string;

@@ -23,7 +23,7 @@ export const ImageConfig = z.looseObject({
 });
 export type ImageConfig = z.infer<typeof ImageConfig>;
 
-/** What an audit knows about the image of one platform. */
+/** Facts an audit reads from the image of one platform. */
 export interface PlatformImage {
   /** `os/architecture[/variant]`, from the index entry or else from the config. */
   platform: string;

@@ -7,7 +7,7 @@ export interface RegistryDiagnostic {
   detail?: unknown;
 }
 
-/** What a {@link RegistryError} needs to describe the failed request. */
+/** Description of the failed request that a {@link RegistryError} carries. */
 export interface RegistryErrorInit {
   /** HTTP method as sent. */
   method: string;
@@ -106,7 +106,7 @@ export class DigestMismatchError extends TagkeeperError {
   }
 }
 
-/** A registry answered with content tagkeeper cannot accept: invalid JSON, a wrong media type, an oversized manifest. */
+/** A registry responded with content tagkeeper cannot accept: invalid JSON, a wrong media type, an oversized manifest. */
 export class InvalidResponseError extends RegistryError {
   override readonly name: string = 'InvalidResponseError';
 }

@@ -21,25 +21,25 @@ export interface RegistryRequest {
   body?: Buffer | string | Readable | AsyncIterable<Uint8Array>;
   /** True when the request may be sent again after a retryable failure; PUT of a manifest and GET/HEAD are, POST and PATCH are not. */
   idempotent?: boolean;
-  /** Follows 3xx answers (blob downloads); `Authorization` is only sent to the registry's own origin. */
+  /** Follows 3xx responses (blob downloads); `Authorization` is only sent to the registry's own origin. */
   followRedirects?: boolean;
   /** The reference the request is about, named in errors. */
   reference?: string;
   signal?: AbortSignal;
 }
 
-/** A registry's answer. The body must be consumed or destroyed by the caller. */
+/** A registry's response. The body must be consumed or destroyed by the caller. */
 export interface RegistryResponse {
   status: number;
   /** Lower-case header names. */
   headers: Record<string, string | string[] | undefined>;
   body: Readable & { text(): Promise<string>; arrayBuffer(): Promise<ArrayBuffer> };
-  /** The URL that answered, after redirects, with credentials removed. */
+  /** The URL that sent the response, after redirects, with credentials removed. */
   url: string;
   method: string;
 }
 
-/** How one registry host is reached. */
+/** Connection settings of one registry host. */
 export interface RegistryHostOptions {
   /** Plain HTTP is allowed for this host even though it is not a loopback address. */
   insecure?: boolean;

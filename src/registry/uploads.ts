@@ -280,7 +280,7 @@ async function patchChunk(transport: RegistryTransport, upload: { session: Uploa
   }
 }
 
-/** Keeps the minimum chunk size the upload started with; later answers need not repeat it. */
+/** Keeps the minimum chunk size the upload started with; later responses need not repeat it. */
 function minimumOf(session: UploadSession): Partial<UploadSession> {
   return session.minimumChunk === undefined ? {} : { minimumChunk: session.minimumChunk };
 }

@@ -77,7 +77,7 @@ export const RegistryErrorCode = {
 
 export type RegistryErrorCodeValue = (typeof RegistryErrorCode)[keyof typeof RegistryErrorCode];
 
-/** Largest manifest tagkeeper reads; the distribution spec asks registries to accept at least 4 MiB. */
+/** Largest manifest tagkeeper reads; distribution-spec v1.1.0 requires registries to accept manifests of at least 4 MiB. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 /** Largest error body kept for an error message. */

@@ -11,10 +11,10 @@
  *    from the narrowest level to `latest`;
  * 5. every tag is read back and compared with the image's digest.
  *
- * When a racing publish overwrites the immutable tag after this run wrote
- * rolling tags, this run moves those tags to the image the immutable tag now
- * points to before it stops, so no rolling tag is left on an image without an
- * immutable tag.
+ * A racing publish may overwrite the immutable tag after this run wrote
+ * rolling tags. This run then moves those tags to the image the immutable tag
+ * now points to before it stops, so no rolling tag is left on an image
+ * without an immutable tag.
  *
  * Each write is skipped when the tag already points to the image, which makes
  * a second run after a crash or a failed request finish the job.
@@ -79,7 +79,7 @@ export interface ApplyResult {
  *   before or after the write. Rolling tags this run had written are first
  *   moved to the image the immutable tag points to (see its `repairs`).
  * @throws RollingTagChangedError when a rolling tag changed since planning;
- *   nothing more is written, even when this run holds the immutable tag.
+ *   nothing more is written, even when the immutable tag points to this run's image.
  * @throws TagReadBackError when a tag does not read back as written.
  * @throws VerifyFailedError when the release gate fails; no tag was written.
  */

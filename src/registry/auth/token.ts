@@ -50,7 +50,7 @@ export interface TokenRequest {
  * `redactor`.
  *
  * @throws AuthenticationError (`TOKEN_REQUEST_FAILED`) when the token server
- * answers with anything but 200, and (`TOKEN_RESPONSE_INVALID`) when its
+ * returns anything but 200, and (`TOKEN_RESPONSE_INVALID`) when its
  * reply has no token.
  */
 export async function requestToken(

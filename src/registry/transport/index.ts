@@ -48,7 +48,7 @@ export interface TransportOptions {
  * realm), retries idempotent requests after 429, 502, 503, 504, resets and
  * time-outs, and follows redirects when a request sets `followRedirects`.
  *
- * A 4xx or 5xx answer is returned, not thrown, once auth and retries are
+ * A 4xx or 5xx response is returned, not thrown, once auth and retries are
  * done; pass it to `errorFromResponse` for a typed error. The transport
  * throws `RegistryError` (`NETWORK`, `TIMEOUT`) when no response arrives,
  * and `AuthenticationError` when auth cannot be completed.

@@ -224,7 +224,7 @@ export class HttpRegistryTransport implements RegistryTransport {
   }
 }
 
-/** Marks a final 401 of the registry to a request sent without stored credentials, so the error built from it says that a login is needed. */
+/** Marks a final 401 of the registry to a request sent without stored credentials, so the error built from it reports that a login is needed. */
 function markUnauthorized(target: RegistryTarget, response: RegistryResponse, authorization: Authorization): RegistryResponse {
   if (response.status === 401 && authorization.credentialStored === false && target.isOwnOrigin(response.url)) {
     markLoginRequired(response, target.registry);

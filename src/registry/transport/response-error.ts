@@ -23,7 +23,7 @@ export function attachRedactor(response: RegistryResponse, redactor: SecretRedac
 
 /**
  * Registries of 401 responses to requests sent without credentials because
- * none are stored. The error built from such a response says that a login
+ * none are stored. The error built from such a response reports that a login
  * is needed, instead of advising a check of credentials never given.
  */
 const loginRequired = new WeakMap<RegistryResponse, string>();
