@@ -39,7 +39,13 @@ export class BareRegistry {
   /** Sends HEAD for a manifest and returns its `Docker-Content-Digest`. */
   headManifest(repository: string, reference: string): Promise<string> {
     return this.limited(async () => {
-      const response = await this.dispatcher.request({ method: 'HEAD', path: `/v2/${repository}/manifests/${reference}`, headers: { accept: MANIFEST_ACCEPT } });
+      // `reset: false` keeps the connection after a HEAD, as tagkeeper does; undici closes it otherwise.
+      const response = await this.dispatcher.request({
+        method: 'HEAD',
+        path: `/v2/${repository}/manifests/${reference}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        reset: false,
+      });
       await response.body.dump();
       checkStatus(response.statusCode, 'HEAD', `${repository}:${reference}`);
       return String(response.headers['docker-content-digest'] ?? '');

@@ -76,9 +76,6 @@ export class DispatcherPool {
       });
     }
 
-    // TODO: undici 7 closes the connection after every HEAD (client-h1 marks
-    // the socket for reset to guard against servers that send a body), so each
-    // manifest HEAD opens a new connection, and a new TLS handshake over HTTPS.
     return new Pool(url.origin, { connections: this.#settings.maxConnections, connect: tls });
   }
 }

@@ -96,6 +96,13 @@ export async function sendExchange(
       signal: exchange.signal,
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyMs,
+      // undici closes the connection after every HEAD unless told otherwise,
+      // in case the server sends a body anyway. Registries answer a manifest
+      // HEAD with headers only, and a resolve is mostly HEADs, so keeping the
+      // connection saves a connect (and a TLS handshake) per tag. Should a
+      // server send stray bytes, undici fails to parse them on the idle
+      // connection and drops it, and the next request opens a new one.
+      ...(exchange.method === 'HEAD' ? { reset: false } : {}),
     });
 
     return {
