@@ -5,7 +5,8 @@
  */
 import { ROLLING_LEVELS } from '../scheme/levels.js';
 import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from '../scheme/policy.js';
-import { compareImmutableTags, immutableTagsOf, isInScope, scopeUnderPolicy } from '../scheme/scope.js';
+import { BuildIndex } from '../scheme/build-index.js';
+import { compareImmutableTags, scopeUnderPolicy } from '../scheme/scope.js';
 import type { ImmutableTag, RollingTag } from '../scheme/tag.js';
 
 /**
@@ -34,23 +35,30 @@ export interface Candidates {
 }
 
 /**
- * Returns the immutable tags among `published` (tag strings, or immutable tags
- * already parsed) in the scope of `rollingTag`.
+ * Returns the immutable tags among `published` (tag strings, immutable tags
+ * already parsed, or a {@link BuildIndex} of them, the fastest when one
+ * repository answers many rolling tags) in the scope of `rollingTag`.
  * A tag without a distro is for the policy's default distro. When the policy
  * names none, the scopes of every distro published in the repository are
  * merged, so the result never misses the tag's twin.
  */
-export function candidatesFor(rollingTag: RollingTag, published: ReadonlyArray<string | ImmutableTag>, policy: TagPolicy): Candidates {
-  const builds = immutableTagsOf(published);
+export function candidatesFor(
+  rollingTag: RollingTag,
+  published: ReadonlyArray<string | ImmutableTag> | BuildIndex,
+  policy: TagPolicy,
+): Candidates {
+  const index = published instanceof BuildIndex ? published : new BuildIndex(published);
   const distroKnown = rollingTag.distro !== undefined || policy.defaultDistro !== undefined;
-  const distros = distroKnown ? [undefined] : [...new Set(builds.map((build) => build.distro))];
+  const distros = distroKnown ? [undefined] : index.distros;
 
-  const members: ImmutableTag[] = [];
+  let members: ImmutableTag[] = [];
   for (const distro of distros) {
     const scope = scopeUnderPolicy(rollingTag, distro === undefined ? policy : { ...policy, defaultDistro: distro });
-    members.push(...builds.filter((build) => isInScope(scope, build)));
+    members = members.concat(index.members(scope));
   }
-  members.sort((a, b) => compareImmutableTags(b, a));
+  if (distros.length > 1) {
+    members.sort((a, b) => compareImmutableTags(b, a));
+  }
 
   const newestOfDistro = new Map<string, ImmutableTag>();
   for (const member of members) {

@@ -8,8 +8,8 @@ import type { ImageReference, ManifestDescriptor, RepositoryName } from '../rele
 import { formatPlatform, parsePlatform, type PlatformRequest } from '../registry/platform.js';
 import { formatReference, formatRepository, toReference } from '../registry/reference.js';
 import type { TagPolicy, TagPolicyInput } from '../scheme/policy.js';
-import { compareImmutableTags, immutableTagsOf } from '../scheme/scope.js';
-import { parseTag, type ImmutableTag, type RollingTag } from '../scheme/tag.js';
+import { BuildIndex } from '../scheme/build-index.js';
+import { parseTag, type RollingTag } from '../scheme/tag.js';
 import { candidatesFor, resolvePolicy } from './candidates.js';
 import { ReferenceNotFoundError } from './errors.js';
 import type { PlatformManifest, ResolveRegistry } from './ports.js';
@@ -83,8 +83,11 @@ export class Resolver {
   private readonly policy: TagPolicy;
   private readonly limit: ConcurrencyLimit;
   private readonly tagLists = new Map<string, Promise<string[]>>();
-  /** Parsed immutable tags per repository, newest first: parsing a long tag list once per rolling tag dominated resolve's CPU time. */
-  private readonly builds = new Map<string, Promise<ImmutableTag[]>>();
+  /**
+   * Parsed immutable tags per repository, grouped by scope fields: parsing and
+   * scanning a long tag list once per rolling tag dominated resolve's CPU time.
+   */
+  private readonly builds = new Map<string, Promise<BuildIndex>>();
   private readonly descriptors = new Map<string, Promise<ManifestDescriptor | undefined>>();
   private readonly platforms = new Map<string, Promise<PlatformManifest>>();
 
@@ -148,12 +151,12 @@ export class Resolver {
     return list;
   }
 
-  /** Returns the immutable tags of `repository`, newest first, parsed once per resolver. */
-  private immutableTags(repository: RepositoryName): Promise<ImmutableTag[]> {
+  /** Returns the immutable tags of `repository`, parsed and indexed once per resolver. */
+  private immutableTags(repository: RepositoryName): Promise<BuildIndex> {
     const key = formatRepository(repository);
     let builds = this.builds.get(key);
     if (builds === undefined) {
-      builds = this.tags(repository).then((tags) => immutableTagsOf(tags).sort((a, b) => compareImmutableTags(b, a)));
+      builds = this.tags(repository).then((tags) => new BuildIndex(tags));
       this.builds.set(key, builds);
     }
     return builds;
@@ -258,7 +261,7 @@ export class Resolver {
    * Each tag is read with one HEAD through the resolver's cache and limit.
    */
   private async immutableTagsWithDigest(repository: RepositoryName, digest: string): Promise<{ matches: string[]; read: number }> {
-    const tags = await this.immutableTags(repository);
+    const tags = (await this.immutableTags(repository)).builds;
     const descriptors = await Promise.all(tags.map(({ tag }) => this.descriptor({ ...repositoryOf(repository), tag })));
     const matches = tags.filter((_tag, index) => descriptors[index]?.digest === digest).map(({ tag }) => tag);
     return { matches, read: tags.length };

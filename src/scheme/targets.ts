@@ -10,7 +10,8 @@ import { compareText } from './digits.js';
 import { checkEligibility } from './eligibility.js';
 import { levelRank, ROLLING_LEVELS, type RollingLevel } from './levels.js';
 import { parseTagPolicy, type TagPolicyInput } from './policy.js';
-import { compareImmutableTags, immutableTagsOf, isInScope, scopeUnderPolicy, type TagScope } from './scope.js';
+import { BuildIndex } from './build-index.js';
+import { compareImmutableTags, scopeUnderPolicy, type TagScope } from './scope.js';
 import type { ImmutableTag, SchemeTag } from './tag.js';
 import { rollingTagFor } from './tag-format.js';
 
@@ -44,8 +45,7 @@ export function rollingTargets(
   policyInput: TagPolicyInput = {},
 ): RollingTarget[] {
   const policy = parseTagPolicy(policyInput);
-  // Sorted once, newest first, so that each scope's members keep that order when filtered.
-  const builds = immutableTagsOf(published).sort((a, b) => compareImmutableTags(b, a));
+  const index = new BuildIndex(published);
   const levels = ROLLING_LEVELS.filter(
     (level) => policy.levels.includes(level) && !(level === 'latest' && policy.latest === 'always'),
   );
@@ -54,7 +54,7 @@ export function rollingTargets(
   const scopes = new Map<string, TagScope>();
   // Rolling tags and eligibility depend on version and distro, not on the revision.
   const seenReleases = new Set<string>();
-  for (const build of builds) {
+  for (const build of index.builds) {
     const release = `${build.distro} ${build.version.text}`;
     if (seenReleases.has(release)) {
       continue;
@@ -72,11 +72,10 @@ export function rollingTargets(
     }
   }
 
-  const index = indexBuilds(builds);
   const targets: Array<RollingTarget & { newest: ImmutableTag }> = [];
   for (const scope of scopes.values()) {
     // Every build that may carry the tag is a member of its scope, so the list is never empty.
-    const members = candidatesOf(scope, index).filter((build) => isInScope(scope, build));
+    const members = index.members(scope);
     const newest = members[0];
     if (newest !== undefined) {
       targets.push({
@@ -95,43 +94,4 @@ export function rollingTargets(
       levelRank(a.level) - levelRank(b.level) || compareImmutableTags(b.newest, a.newest) || compareText(a.tag, b.tag),
   );
   return targets.map(({ newest: _newest, ...target }) => target);
-}
-
-/** Builds grouped by the fields every scope fixes, so that each scope checks only likely members. */
-interface BuildIndex {
-  readonly byDistro: Map<string, ImmutableTag[]>;
-  readonly byFirstNumber: Map<string, ImmutableTag[]>;
-  readonly byVersion: Map<string, ImmutableTag[]>;
-}
-
-/** Groups `builds`, keeping their order within each group. */
-function indexBuilds(builds: readonly ImmutableTag[]): BuildIndex {
-  const index: BuildIndex = { byDistro: new Map(), byFirstNumber: new Map(), byVersion: new Map() };
-  for (const build of builds) {
-    append(index.byDistro, build.distro, build);
-    append(index.byFirstNumber, `${build.distro} ${build.version.release[0]}`, build);
-    append(index.byVersion, `${build.distro} ${build.version.text}`, build);
-  }
-  return index;
-}
-
-/** Returns a superset of the members of `scope`, newest first. */
-function candidatesOf(scope: TagScope, index: BuildIndex): readonly ImmutableTag[] {
-  if (scope.version !== undefined) {
-    return index.byVersion.get(`${scope.distro} ${scope.version}`) ?? [];
-  }
-  const firstNumber = scope.release?.[0];
-  if (firstNumber !== undefined) {
-    return index.byFirstNumber.get(`${scope.distro} ${firstNumber}`) ?? [];
-  }
-  return index.byDistro.get(scope.distro) ?? [];
-}
-
-function append(groups: Map<string, ImmutableTag[]>, key: string, build: ImmutableTag): void {
-  const group = groups.get(key);
-  if (group === undefined) {
-    groups.set(key, [build]);
-  } else {
-    group.push(build);
-  }
 }

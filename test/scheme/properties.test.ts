@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isTagkeeperError } from '../../src/errors.js';
 import {
   BUILD_METADATA_RULES,
+  BuildIndex,
   compareImmutableTags,
   compareVersions,
   computeTagSet,
@@ -243,6 +244,23 @@ describe('tag sets', () => {
           for (const member of scopeMembers(scopeOf(decision.tag, policyInput), publishedTags)) {
             expect(compareImmutableTags(member, build), `${decision.tag}: ${member.tag} vs ${build.tag}`).toBeLessThanOrEqual(0);
           }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('finds through the build index exactly the members a scan of every tag finds', () => {
+    const rollingTag = fc
+      .tuple(fc.constantFrom(...ROLLING_LEVELS), pooledVersion, fc.constantFrom(...distros))
+      .map(([level, version, distroText]) => rollingTagFor(level, parseVersionText(version), distroText))
+      .filter((tag): tag is string => tag !== undefined);
+    fc.assert(
+      fc.property(published, policy, fc.array(rollingTag, { minLength: 1, maxLength: 8 }), (publishedTags, policyInput, tags) => {
+        const index = new BuildIndex(publishedTags);
+        for (const tag of tags) {
+          const scope = scopeOf(tag, policyInput);
+          expect(index.members(scope).map((member) => member.tag), tag).toEqual(scopeMembers(scope, publishedTags).map((member) => member.tag));
         }
       }),
       { numRuns: 500 },
