@@ -20,6 +20,10 @@ const MASK = '***';
  * anything up to an `@` before the host removed.
  */
 export function redactUrl(url: string): string {
+  // Without userinfo or a query there is nothing to mask; most URLs a client sends are like that.
+  if (!url.includes('@') && !url.includes('?')) {
+    return url;
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -110,8 +110,20 @@ export function isLinkLocalAddress(address: string): boolean {
   return family !== 0 && linkLocalAddresses.check(bare, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** Answers of {@link isBlockedHostname} by host name: every request checks its host, and a client talks to few hosts. */
+const blockedHostnames = new Map<string, boolean>();
+const BLOCKED_HOSTNAMES_KEPT = 256;
+
 /** Returns true for link-local addresses and cloud metadata host names, which the transport never contacts. */
 export function isBlockedHostname(hostname: string): boolean {
-  const lower = hostname.toLowerCase().replace(/\.$/, '');
-  return METADATA_HOST_NAMES.has(lower) || isLinkLocalAddress(lower);
+  let blocked = blockedHostnames.get(hostname);
+  if (blocked === undefined) {
+    const lower = hostname.toLowerCase().replace(/\.$/, '');
+    blocked = METADATA_HOST_NAMES.has(lower) || isLinkLocalAddress(lower);
+    if (blockedHostnames.size >= BLOCKED_HOSTNAMES_KEPT) {
+      blockedHostnames.clear();
+    }
+    blockedHostnames.set(hostname, blocked);
+  }
+  return blocked;
 }

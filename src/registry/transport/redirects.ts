@@ -115,14 +115,14 @@ export function resolveRequestUrl(url: string, origin: string): URL {
 }
 
 function checkUrl(url: URL, method: string, source: string, chain: RedirectChain, reference: string | undefined): void {
-  const target = { method, url: redactUrl(url.toString()), reference };
+  const target = () => ({ method, url: redactUrl(url.toString()), reference });
   if (isBlockedHostname(url.hostname)) {
-    throw new BlockedHostError(target, source);
+    throw new BlockedHostError(target(), source);
   }
 
   const ownInsecureHost = chain.target.plainHttpAllowed && url.hostname === chain.target.apiHostname;
   if (url.protocol === 'http:' && !ownInsecureHost && !chain.policy.allowsPlainHttp(url)) {
-    throw new InsecureSchemeError(target, source, url.host);
+    throw new InsecureSchemeError(target(), source, url.host);
   }
 }
 

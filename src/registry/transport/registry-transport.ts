@@ -101,11 +101,20 @@ export class HttpRegistryTransport implements RegistryTransport {
     redactor: SecretRedactor,
     note: string | undefined,
   ): Promise<RegistryResponse> {
-    const scopes = normalizeScopes((request.scopes ?? []).map(repositoryScope));
-    const repository = credentialRepository(request);
-    const described = { method: request.method, url: redactUrl(resolveRequestUrl(request.url, target.origin()).toString()), repository };
+    // Most requests to an anonymous registry need neither the scopes nor the
+    // description, so both are built on first use.
+    let scopes: string[] | undefined;
+    const scopesOf = (): string[] => (scopes ??= normalizeScopes((request.scopes ?? []).map(repositoryScope)));
+    const described = () => ({
+      method: request.method,
+      url: redactUrl(resolveRequestUrl(request.url, target.origin()).toString()),
+      repository: credentialRepository(request),
+    });
 
-    let authorization = await this.#auth.authorize(target, { ...described, scopes }, redactor);
+    let authorization: Authorization =
+      target.challenge?.scheme === 'anonymous'
+        ? { source: 'none' }
+        : await this.#auth.authorize(target, { ...described(), scopes: scopesOf() }, redactor);
     const response = await this.#redirecting(target, request, authorization, redactor, note);
     if (response.status !== 401 || !target.isOwnOrigin(response.url)) {
       return response;
@@ -113,7 +122,7 @@ export class HttpRegistryTransport implements RegistryTransport {
 
     let decision: { retry: boolean; scopes: string[] };
     try {
-      decision = this.#auth.handleUnauthorized(target, response.headers[Header.wwwAuthenticate], authorization, scopes);
+      decision = this.#auth.handleUnauthorized(target, response.headers[Header.wwwAuthenticate], authorization, scopesOf());
     } catch (error) {
       await discardBody(response);
       throw error;
@@ -123,7 +132,7 @@ export class HttpRegistryTransport implements RegistryTransport {
     }
 
     await discardBody(response);
-    authorization = await this.#auth.authorize(target, { ...described, scopes: decision.scopes }, redactor);
+    authorization = await this.#auth.authorize(target, { ...described(), scopes: decision.scopes }, redactor);
     const retried = await this.#redirecting(target, request, authorization, redactor, joinNotes(note, `after HTTP 401, ${describeAuthorization(authorization)}`));
     return markUnauthorized(target, retried, authorization);
   }
@@ -209,11 +218,15 @@ export class HttpRegistryTransport implements RegistryTransport {
 
   /** Sends one exchange and writes its debug line. */
   async #send(exchange: Exchange, note: string | undefined, redactor?: SecretRedactor): Promise<RegistryResponse> {
+    const dispatcher = this.#pool.get(exchange.url);
+    if (!this.#log.enabled) {
+      return sendExchange(dispatcher, exchange, this.#settings.timeouts);
+    }
     const id = this.#log.next();
     const started = performance.now();
     const record = { method: exchange.method, url: exchange.url.toString(), note };
     try {
-      const response = await sendExchange(this.#pool.get(exchange.url), exchange, this.#settings.timeouts);
+      const response = await sendExchange(dispatcher, exchange, this.#settings.timeouts);
       this.#log.write(id, { ...record, status: response.status, durationMs: performance.now() - started }, redactor);
       return response;
     } catch (error) {

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 
-import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 
 import { RegistryError } from '../errors.js';
@@ -88,8 +87,10 @@ export async function sendExchange(
   timeouts: ExchangeTimeouts,
 ): Promise<RegistryResponse> {
   try {
-    const response = await undiciRequest(exchange.url, {
-      dispatcher,
+    // The dispatcher's own `request` skips the URL parsing and option copying of undici's top-level `request`.
+    const response = await dispatcher.request({
+      origin: exchange.url.origin,
+      path: `${exchange.url.pathname}${exchange.url.search}`,
       method: exchange.method,
       headers: exchange.headers,
       body: exchange.body,

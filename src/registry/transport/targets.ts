@@ -19,6 +19,7 @@ export interface RegistryTarget extends RegistryAuthState {
 export class RegistryTargets {
   readonly #insecureHosts: ReadonlySet<string>;
   readonly #targets = new Map<string, RegistryTarget>();
+  readonly #byGivenName = new Map<string, RegistryTarget>();
 
   /** @param insecureHosts hosts (`host` or `host:port`, lower case) that may use plain HTTP. */
   constructor(insecureHosts: ReadonlySet<string>) {
@@ -32,10 +33,17 @@ export class RegistryTargets {
    * @throws InvalidReferenceError when `registry` is not a host with an optional port.
    */
   get(registry: string): RegistryTarget {
+    // Every request looks its registry up, so the name as given is a key too, which skips parsing it again.
+    const known = this.#byGivenName.get(registry);
+    if (known) {
+      return known;
+    }
+
     const { host, hostname } = parseRegistryHost(registry);
     const name = isDockerHub(host) ? DOCKER_HUB_REGISTRY : host;
     const existing = this.#targets.get(name);
     if (existing) {
+      this.#byGivenName.set(registry, existing);
       return existing;
     }
 
@@ -59,6 +67,7 @@ export class RegistryTargets {
       },
     };
     this.#targets.set(name, target);
+    this.#byGivenName.set(registry, target);
     return target;
   }
 
