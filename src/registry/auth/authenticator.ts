@@ -42,9 +42,9 @@ export interface Authorization {
 
 /** The request an `Authorization` is for. */
 export interface AuthorizationRequest {
-  /** Method and redacted URL, named in errors. */
   method: string;
-  url: string;
+  /** Returns the redacted URL, named in errors; built only when one is thrown. */
+  redactedUrl(): string;
   scopes: readonly string[];
   /** The repository whose credential applies, for keys with a repository prefix. */
   repository?: string;
@@ -227,7 +227,8 @@ function missingCredentials(
   request: AuthorizationRequest,
   credential: Credential | undefined,
 ): AuthenticationError {
-  const target = { method: request.method, url: request.url, status: 401 };
+  const url = request.redactedUrl();
+  const target = { method: request.method, url, status: 401 };
   if (credential === undefined) {
     return credentialsMissingError({ ...target, registry: state.registry });
   }
@@ -235,7 +236,7 @@ function missingCredentials(
     ...target,
     code: 'CREDENTIALS_MISSING',
     message:
-      `${request.method} ${request.url} needs Basic auth, but the credential stored for ${state.registry} has no username and password; ` +
+      `${request.method} ${url} needs Basic auth, but the credential stored for ${state.registry} has no username and password; ` +
       `log in with "docker login ${state.registry}" or pass --username with --password-stdin`,
   });
 }

@@ -12,14 +12,14 @@ import type { RegistryAuthState } from './authenticator.js';
  * @throws BlockedHostError or InsecureSchemeError naming the registry whose challenge named the realm.
  */
 export function checkRealm(state: RegistryAuthState, realm: URL, allowsPlainHttp: (url: URL) => boolean): void {
-  const target = { method: 'GET', url: redactUrl(realm.toString()) };
+  const target = () => ({ method: 'GET', url: redactUrl(realm.toString()) });
   if (isBlockedHostname(realm.hostname)) {
-    throw new BlockedHostError(target, `the token realm of ${state.registry}`);
+    throw new BlockedHostError(target(), `the token realm of ${state.registry}`);
   }
 
   const sameInsecureHost = state.plainHttpAllowed && realm.hostname === state.apiHostname;
   if (realm.protocol === 'http:' && !sameInsecureHost && !allowsPlainHttp(realm)) {
-    throw new InsecureSchemeError(target, `the token realm of ${state.registry}`, realm.host);
+    throw new InsecureSchemeError(target(), `the token realm of ${state.registry}`, realm.host);
   }
 }
 

@@ -31,6 +31,26 @@ export function repositoryScope(scope: RepositoryScope): string {
  * Strings that do not have three colon-separated parts are kept as they are.
  */
 export function normalizeScopes(scopes: Iterable<string>): string[] {
+  // Every request of a token-auth registry normalises the same few lists, so results are kept by input.
+  const input = [...scopes];
+  const key = input.join('\n');
+  const known = normalized.get(key);
+  if (known !== undefined) {
+    return [...known];
+  }
+  const result = mergeScopes(input);
+  if (normalized.size >= NORMALIZED_KEPT) {
+    normalized.clear();
+  }
+  normalized.set(key, result);
+  return [...result];
+}
+
+/** Results of {@link normalizeScopes} by input, emptied when it grows past {@link NORMALIZED_KEPT}. */
+const normalized = new Map<string, readonly string[]>();
+const NORMALIZED_KEPT = 512;
+
+function mergeScopes(scopes: readonly string[]): string[] {
   const merged = new Map<string, ParsedScope>();
   const opaque = new Set<string>();
 

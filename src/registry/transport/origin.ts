@@ -26,6 +26,30 @@ linkLocalAddresses.addSubnet('fe80::', 10, 'ipv6');
 /** Host names of cloud metadata services (GCE; the others use 169.254.169.254). */
 const METADATA_HOST_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
 
+/**
+ * Answers about host names, kept because every request checks its host (and
+ * `BlockList.check` allocates an address object each time) while a client
+ * talks to few hosts. The map is emptied when it grows past a bound.
+ */
+class HostAnswers {
+  readonly #answers = new Map<string, boolean>();
+
+  get(hostname: string, compute: () => boolean): boolean {
+    let answer = this.#answers.get(hostname);
+    if (answer === undefined) {
+      answer = compute();
+      if (this.#answers.size >= 256) {
+        this.#answers.clear();
+      }
+      this.#answers.set(hostname, answer);
+    }
+    return answer;
+  }
+}
+
+const loopbackHostnames = new HostAnswers();
+const blockedHostnames = new HostAnswers();
+
 /** A registry name split into the parts a URL needs. */
 export interface RegistryHost {
   /** Host name as a URL shows it: lower case, IPv6 in brackets. */
@@ -94,13 +118,14 @@ function bareHostname(hostname: string): string {
  * insecure, because traffic to them never leaves the machine.
  */
 export function isLoopbackHostname(hostname: string): boolean {
-  const bare = bareHostname(hostname.toLowerCase());
-  if (bare === 'localhost') {
-    return true;
-  }
-
-  const family = isIP(bare);
-  return family !== 0 && loopbackAddresses.check(bare, family === 6 ? 'ipv6' : 'ipv4');
+  return loopbackHostnames.get(hostname, () => {
+    const bare = bareHostname(hostname.toLowerCase());
+    if (bare === 'localhost') {
+      return true;
+    }
+    const family = isIP(bare);
+    return family !== 0 && loopbackAddresses.check(bare, family === 6 ? 'ipv6' : 'ipv4');
+  });
 }
 
 /** Returns true when `address` is an IP literal in 169.254.0.0/16 or fe80::/10. */
@@ -110,20 +135,10 @@ export function isLinkLocalAddress(address: string): boolean {
   return family !== 0 && linkLocalAddresses.check(bare, family === 6 ? 'ipv6' : 'ipv4');
 }
 
-/** Answers of {@link isBlockedHostname} by host name: every request checks its host, and a client talks to few hosts. */
-const blockedHostnames = new Map<string, boolean>();
-const BLOCKED_HOSTNAMES_KEPT = 256;
-
 /** Returns true for link-local addresses and cloud metadata host names, which the transport never contacts. */
 export function isBlockedHostname(hostname: string): boolean {
-  let blocked = blockedHostnames.get(hostname);
-  if (blocked === undefined) {
+  return blockedHostnames.get(hostname, () => {
     const lower = hostname.toLowerCase().replace(/\.$/, '');
-    blocked = METADATA_HOST_NAMES.has(lower) || isLinkLocalAddress(lower);
-    if (blockedHostnames.size >= BLOCKED_HOSTNAMES_KEPT) {
-      blockedHostnames.clear();
-    }
-    blockedHostnames.set(hostname, blocked);
-  }
-  return blocked;
+    return METADATA_HOST_NAMES.has(lower) || isLinkLocalAddress(lower);
+  });
 }

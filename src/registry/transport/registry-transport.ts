@@ -101,20 +101,20 @@ export class HttpRegistryTransport implements RegistryTransport {
     redactor: SecretRedactor,
     note: string | undefined,
   ): Promise<RegistryResponse> {
-    // Most requests to an anonymous registry need neither the scopes nor the
-    // description, so both are built on first use.
+    // Most requests to an anonymous registry need no scopes, and only an
+    // error needs the URL, so both are built on first use.
     let scopes: string[] | undefined;
     const scopesOf = (): string[] => (scopes ??= normalizeScopes((request.scopes ?? []).map(repositoryScope)));
-    const described = () => ({
+    const described = {
       method: request.method,
-      url: redactUrl(resolveRequestUrl(request.url, target.origin()).toString()),
+      redactedUrl: () => redactUrl(resolveRequestUrl(request.url, target.origin()).toString()),
       repository: credentialRepository(request),
-    });
+    };
 
     let authorization: Authorization =
       target.challenge?.scheme === 'anonymous'
         ? { source: 'none' }
-        : await this.#auth.authorize(target, { ...described(), scopes: scopesOf() }, redactor);
+        : await this.#auth.authorize(target, { ...described, scopes: scopesOf() }, redactor);
     const response = await this.#redirecting(target, request, authorization, redactor, note);
     if (response.status !== 401 || !target.isOwnOrigin(response.url)) {
       return response;
@@ -132,7 +132,7 @@ export class HttpRegistryTransport implements RegistryTransport {
     }
 
     await discardBody(response);
-    authorization = await this.#auth.authorize(target, { ...described(), scopes: decision.scopes }, redactor);
+    authorization = await this.#auth.authorize(target, { ...described, scopes: decision.scopes }, redactor);
     const retried = await this.#redirecting(target, request, authorization, redactor, joinNotes(note, `after HTTP 401, ${describeAuthorization(authorization)}`));
     return markUnauthorized(target, retried, authorization);
   }
