@@ -4,7 +4,7 @@ import { isIndexManifest, referencedBlobs, type Descriptor } from './manifest-sc
 import { getManifest, putManifest, type FetchedManifest } from './manifests.js';
 import { formatReference, type Reference } from './reference.js';
 import type { RegistryTransport } from './transport-types.js';
-import { mountBlob, uploadBlob, type UploadSession } from './uploads.js';
+import { cancelUpload, mountBlob, uploadBlob, type UploadSession } from './uploads.js';
 import { NON_DISTRIBUTABLE_LAYER_MEDIA_TYPES } from './wire.js';
 
 /**
@@ -49,8 +49,8 @@ export interface CopyResult {
  * source's, else the manifest goes in by digest; a digest in `destination`
  * must equal the source's.
  *
- * Blobs the destination has (HEAD) are skipped, blobs on the same registry
- * are mounted, and the rest are streamed from GET into the upload, so memory
+ * Blobs on the same registry are mounted, blobs the destination has (HEAD)
+ * are skipped, and the rest are streamed from GET into the upload, so memory
  * stays bounded whatever the layer size. Children of an index are put before
  * the index, and each blob is copied once even when several children share it.
  */
@@ -143,19 +143,24 @@ class TreeCopier {
 
   private async copyBlob(blob: Descriptor): Promise<void> {
     const { transport, signal } = this;
-    if (await blobExists(transport, this.destination, blob.digest, { signal })) {
-      this.result.blobs.skipped += 1;
-      return;
-    }
-
     let session: UploadSession | undefined;
     if (this.sameRegistry && this.source.repository !== this.destination.repository) {
+      // Within one registry the mount comes first, because it succeeds whether or not the
+      // destination has the blob. The HEAD is only needed when the mount fails.
       const mount = await mountBlob(transport, this.destination, blob.digest, this.source.repository, { signal });
       if (mount.mounted) {
         this.result.blobs.mounted += 1;
         return;
       }
       session = mount.session;
+    }
+
+    if (await blobExists(transport, this.destination, blob.digest, { signal })) {
+      if (session !== undefined) {
+        await cancelUpload(transport, session);
+      }
+      this.result.blobs.skipped += 1;
+      return;
     }
 
     let download;

@@ -3,9 +3,9 @@
  *
  * 1. the image is copied into the target repository (when it is not there);
  * 2. the release gate runs, before any tag is written;
- * 3. the immutable tag is checked right before the write and read back right
- *    after it, so another image under the same immutable tag stops the release
- *    before any rolling tag moves;
+ * 3. the immutable tag is checked right before the write and read back with
+ *    the check of the first rolling tag, so another image under the same
+ *    immutable tag stops the release before any rolling tag moves;
  * 4. each rolling tag is checked against the digest the plan expected, and
  *    the immutable tag against the image, then the rolling tag is written,
  *    from the narrowest level to `latest`;
@@ -36,6 +36,7 @@ import {
   tagReference,
   type CopyResult,
   type FetchedManifest,
+  type ImageReference,
   type ReleaseRegistry,
 } from './ports.js';
 import { runVerifyCommand, type VerifyCommand, type VerifyGateContext } from './verify-gate.js';
@@ -90,14 +91,19 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
   const written: string[] = [];
   const alreadySet: string[] = [];
 
+  // The manifest bytes for the tag writes are read from the source by digest while the copy runs.
+  // They are the same bytes in both repositories, because the client checks the digest.
+  const manifestRead = registry.getManifest(manifestSource(plan));
+  manifestRead.catch(() => undefined);
   const copy = plan.copy ? await copyIntoTarget(registry, plan, emit) : undefined;
-  const manifest = await registry.getManifest(digestReference(plan.target, plan.digest));
+  const manifest = await manifestRead;
 
   if (options.verify !== undefined) {
     await runGate(options.verify, plan, emit);
   }
 
   const immutable = plan.operations[0] as TagOperation;
+  const rolling = writesOf(plan).filter((operation) => operation.role === 'rolling');
   const immutableNow = await currentDigest(registry, plan, immutable.tag);
   if (immutableNow === plan.digest) {
     alreadySet.push(immutable.tag);
@@ -108,17 +114,10 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
     await writeTag(registry, plan, manifest, immutable.tag);
     written.push(immutable.tag);
     emit({ type: 'tag-written', tag: immutable.tag, from: undefined, to: plan.digest });
-
-    const readBack = await currentDigest(registry, plan, immutable.tag);
-    if (readBack !== plan.digest) {
-      throw await conflict(registry, plan, readBack ?? 'no manifest', written, 'after-write', concurrency);
-    }
+    // The read-back of the immutable tag is the check of the first rolling tag, or the final read-back.
   }
 
-  for (const operation of writesOf(plan)) {
-    if (operation.role !== 'rolling') {
-      continue;
-    }
+  for (const operation of rolling) {
     // The immutable tag is read again with each rolling tag, so a racing publish that overwrote it
     // stops this run before it points a rolling tag at an image without an immutable name.
     const [immutableDigest, now] = await Promise.all([
@@ -144,6 +143,8 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
     // NOTE: the distribution API has no conditional PUT. A writer that moves this tag between the reads
     // above and this write is overwritten unnoticed. One that overwrites the immutable tag in that window
     // is found by the next check or the read-back, and this run then moves the tag to its image.
+    // The reads wait for the previous write, because Distribution 2.8 can return HTTP 500 for a HEAD
+    // of a tag whose manifest is being put under another tag at that moment.
     await writeTag(registry, plan, manifest, operation.tag);
     written.push(operation.tag);
     emit({ type: 'tag-written', tag: operation.tag, from: operation.from, to: plan.digest });
@@ -182,6 +183,11 @@ async function runGate(gate: VerifyGate, plan: ReleasePlan, emit: (event: Publis
     await runVerifyCommand(gate, context);
   }
   emit({ type: 'verify-passed' });
+}
+
+/** Returns where the manifest bytes are read: the source when the plan copies or reuses the source image, else the target. */
+function manifestSource(plan: ReleasePlan): ImageReference {
+  return plan.sourceReference.digest === plan.digest ? plan.sourceReference : digestReference(plan.target, plan.digest);
 }
 
 async function currentDigest(registry: ReleaseRegistry, plan: ReleasePlan, tag: string): Promise<string | undefined> {

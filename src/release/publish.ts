@@ -172,13 +172,16 @@ async function validate(options: PublishOptions): Promise<PublishRequest> {
 
 /** Reads the registry and builds the plan of the release; writes nothing. */
 async function planRelease(registry: ReleaseRegistry, request: PublishRequest): Promise<ReleasePlan> {
+  // The source and the target's tag list are independent reads, so they share one round trip.
+  const publishedRead = registry.listTags(request.target);
+  publishedRead.catch(() => undefined);
   const sourceDescriptor = await registry.headManifest(request.source);
   if (sourceDescriptor === undefined) {
     throw new SourceNotFoundError(request.sourceText);
   }
   const sourceDigest = sourceDescriptor.digest;
   const pinnedSource: ImageReference = { registry: request.source.registry, repository: request.source.repository, digest: sourceDigest };
-  const published = await registry.listTags(request.target);
+  const published = await publishedRead;
   const policy = applyDefaultDistro(request.policy, request.distro, published, formatRepository(request.target));
 
   // Each tag is read at most once while planning, whichever step reads it first.
@@ -216,10 +219,14 @@ async function planRelease(registry: ReleaseRegistry, request: PublishRequest): 
   );
 
   const tagsToRead = [tagSet.immutable, ...tagSet.moves];
+  // The HEAD of the image in the target goes out with the tag reads. That saves a round trip on a
+  // first publish, and costs one extra HEAD when a tag already points to the image.
+  const inTarget = decision.digest === sourceDigest ? registry.headManifest(digestReference(request.target, sourceDigest)) : undefined;
+  inTarget?.catch(() => undefined);
   const digests = await mapWithConcurrency(tagsToRead, request.concurrency, digestOfTag);
   const current = new Map(tagsToRead.map((tag, index) => [tag, digests[index]]));
 
-  const copy = decision.digest === sourceDigest && !(await isInTarget(registry, request.target, sourceDigest, current));
+  const copy = inTarget !== undefined && !digests.includes(sourceDigest) && (await inTarget) === undefined;
   const mediaType = decision.digest === sourceDigest ? sourceDescriptor.mediaType : await mediaTypeOf(registry, request.target, decision.digest);
 
   return buildPlan({
@@ -237,19 +244,6 @@ async function planRelease(registry: ReleaseRegistry, request: PublishRequest): 
     current,
     copy,
   });
-}
-
-/** Returns true when the target repository already has the manifest `digest`, asking the registry only when no tag shows it. */
-async function isInTarget(
-  registry: ReleaseRegistry,
-  target: RepositoryName,
-  digest: string,
-  current: ReadonlyMap<string, string | undefined>,
-): Promise<boolean> {
-  if ([...current.values()].includes(digest)) {
-    return true;
-  }
-  return (await registry.headManifest(digestReference(target, digest))) !== undefined;
 }
 
 async function mediaTypeOf(registry: ReleaseRegistry, target: RepositoryName, digest: string): Promise<string> {

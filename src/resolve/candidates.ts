@@ -36,8 +36,8 @@ export interface Candidates {
 
 /**
  * Returns the immutable tags among `published` (tag strings, immutable tags
- * already parsed, or a {@link BuildIndex} of them, the fastest when one
- * repository answers many rolling tags) in the scope of `rollingTag`.
+ * already parsed, or a {@link BuildIndex} of them, the fastest when many
+ * rolling tags of one repository are resolved) in the scope of `rollingTag`.
  * A tag without a distro is for the policy's default distro. When the policy
  * names none, the scopes of every distro published in the repository are
  * merged, so the result never misses the tag's twin.

@@ -2,7 +2,7 @@
  * Immutable tags grouped by the fields that scopes fix (distro, first release
  * numbers, version text), so that finding the members of a scope reads one
  * small group instead of every published tag. Resolving or auditing a
- * repository asks for hundreds of scopes over the same tags.
+ * repository looks up hundreds of scopes over the same tags.
  *
  * @module
  */
@@ -44,7 +44,7 @@ export class BuildIndex {
     return this.#group(scope).filter((build) => isInScope(scope, build));
   }
 
-  /** Returns a group that holds every member of `scope`, newest first. */
+  /** Returns a group that contains every member of `scope`, newest first. */
   #group(scope: TagScope): readonly ImmutableTag[] {
     if (scope.version !== undefined) {
       return this.#byVersion.get(`${scope.distro} ${scope.version}`) ?? [];

@@ -114,10 +114,10 @@ describe('publish conflicts on Distribution', () => {
       const ours = await stage('conflict-ours');
       const rival = await stage('conflict-rival');
       const hooked = new HookedRegistry(new ClientRegistry(client));
-      hooked.before = async (call) => {
+      hooked.after = async (call) => {
         // After the copy, another publish writes the immutable tag of this release.
-        if (call.method === 'getManifest' && call.target.includes('acme/conflict@')) {
-          hooked.before = undefined;
+        if (call.method === 'copyImage') {
+          hooked.after = undefined;
           await pushImage(rival, registry(), 'acme/conflict:6.1.0-debian-12-r0');
         }
       };

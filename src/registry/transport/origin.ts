@@ -27,9 +27,9 @@ linkLocalAddresses.addSubnet('fe80::', 10, 'ipv6');
 const METADATA_HOST_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
 
 /**
- * Answers about host names, kept because every request checks its host (and
- * `BlockList.check` allocates an address object each time) while a client
- * talks to few hosts. The map is emptied when it grows past a bound.
+ * Results of a host name check, cached because every request checks its host
+ * and `BlockList.check` allocates an address object on each call. A client
+ * talks to few hosts, and the map is emptied when it grows past 256 entries.
  */
 class HostAnswers {
   readonly #answers = new Map<string, boolean>();

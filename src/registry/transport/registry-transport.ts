@@ -101,8 +101,8 @@ export class HttpRegistryTransport implements RegistryTransport {
     redactor: SecretRedactor,
     note: string | undefined,
   ): Promise<RegistryResponse> {
-    // Most requests to an anonymous registry need no scopes, and only an
-    // error needs the URL, so both are built on first use.
+    // Requests to an anonymous registry need no scopes, and only an error
+    // needs the URL, so both are built on first use.
     let scopes: string[] | undefined;
     const scopesOf = (): string[] => (scopes ??= normalizeScopes((request.scopes ?? []).map(repositoryScope)));
     const described = {

@@ -97,7 +97,7 @@ export async function sendExchange(
       signal: exchange.signal,
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyMs,
-      // undici closes the connection after every HEAD unless told otherwise,
+      // undici closes the connection after every HEAD unless `reset` is false,
       // in case the server sends a body anyway. Registries answer a manifest
       // HEAD with headers only, and a resolve is mostly HEADs, so keeping the
       // connection saves a connect (and a TLS handshake) per tag. Should a

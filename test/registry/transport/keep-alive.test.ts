@@ -37,7 +37,7 @@ async function listen(server: Server): Promise<CountedServer> {
   return counted;
 }
 
-/** A registry that answers every manifest HEAD with a descriptor, as Distribution does. */
+/** Starts a registry that returns a descriptor for every manifest HEAD, as Distribution does. */
 function startWellBehavedRegistry(): Promise<CountedServer> {
   const server = createHttpServer((request, response) => {
     if (request.method !== 'HEAD') {
@@ -53,14 +53,14 @@ function startWellBehavedRegistry(): Promise<CountedServer> {
   return listen(server);
 }
 
-/** A registry that sends a body after its HEAD headers, which HTTP forbids. */
+/** Starts a registry that sends a body after its HEAD headers, which HTTP forbids. */
 function startBodyOnHeadRegistry(): Promise<CountedServer> {
   const server = createTcpServer((socket) => {
     let pending = '';
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk) => {
       if (chunk[0] === 0x16) {
-        // A TLS handshake: the HTTPS probe. Answer it as a plain HTTP server does.
+        // A TLS handshake is the HTTPS probe, so reply as a plain HTTP server does.
         socket.end('HTTP/1.0 400 Bad Request\r\n\r\n');
         return;
       }
@@ -91,13 +91,12 @@ describe('connections across manifest HEADs', () => {
       await client.close();
     }
 
-    // The failed HTTPS probe, the plain probe's connection, and at most one
-    // more that the pool opens while the probe's connection settles; without
-    // keep-alive each HEAD would open its own.
+    // The failed HTTPS probe and the plain probe each open a connection. The pool may open
+    // one more while the probe's connection settles. Without keep-alive each HEAD opens its own.
     expect(registry.connections()).toBeLessThanOrEqual(3);
   });
 
-  it('still answers every HEAD when the server sends a body with each', async () => {
+  it('survives a body after each HEAD', async () => {
     const registry = await startBodyOnHeadRegistry();
     const client = new RegistryClient({ credentials: { get: async () => undefined }, env: {} });
     try {
