@@ -176,7 +176,14 @@ class TreeCopier {
     }
 
     try {
-      await uploadBlob(transport, this.destination, download.stream, { digest: blob.digest, size: blob.size, signal, ...(session === undefined ? {} : { session }) });
+      // The download checks digest and size as it streams, so the upload does not hash the layer again.
+      await uploadBlob(transport, this.destination, download.stream, {
+        digest: blob.digest,
+        size: blob.size,
+        signal,
+        contentVerified: true,
+        ...(session === undefined ? {} : { session }),
+      });
     } finally {
       download.stream.destroy();
     }

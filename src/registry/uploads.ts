@@ -46,6 +46,12 @@ export interface UploadOptions {
   singlePost?: boolean;
   /** An upload already opened, such as the session of a mount that did not mount. */
   session?: UploadSession;
+  /**
+   * True when the stream checks `digest` and `size` itself, such as a `getBlob`
+   * download, which fails at its end on a mismatch. The upload then hashes it
+   * only once. The registry checks the digest of every upload too.
+   */
+  contentVerified?: boolean;
   signal?: AbortSignal;
 }
 
@@ -167,7 +173,8 @@ async function uploadStream(
   options: UploadOptions & { digest: string; size: number },
 ): Promise<BlobInfo> {
   const referenceText = `${formatRepository(repository)}@${options.digest}`;
-  const verified = createVerifyingStream(options.digest, `upload ${referenceText}`, options.size);
+  const verifier = options.contentVerified ? undefined : createVerifyingStream(options.digest, `upload ${referenceText}`, options.size);
+  const verified: Readable = verifier ?? content;
   // A failed source or digest check aborts the PUT through its signal, so the request ends at once
   // instead of waiting for body bytes that will never come.
   const bodyFailed = new AbortController();
@@ -178,7 +185,7 @@ async function uploadStream(
   let sourceError: Error | undefined = content.errored ?? undefined;
   content.on('error', (error) => {
     sourceError = error;
-    verified.destroy(error);
+    verifier?.destroy(error);
   });
   verified.on('error', (error) => {
     sourceError ??= error;
@@ -187,7 +194,9 @@ async function uploadStream(
   if (sourceError !== undefined) {
     throw sourceError;
   }
-  content.pipe(verified);
+  if (verifier !== undefined) {
+    content.pipe(verifier);
+  }
 
   let session: UploadSession;
   try {
