@@ -42,6 +42,7 @@ export {
   effectiveLevel,
   immutableTagsOf,
   isInScope,
+  newestMember,
   scopeMembers,
   scopeOf,
   scopeUnderPolicy,

@@ -134,6 +134,25 @@ export function scopeMembers(scope: TagScope, published: Iterable<string | Schem
 }
 
 /**
+ * Returns the newest member of `scope` among `published`, or undefined when
+ * the scope has none. It scans once, without sorting the members as
+ * {@link scopeMembers} does.
+ *
+ * @throws InvalidTagError when a string breaks the OCI tag grammar.
+ */
+export function newestMember(scope: TagScope, published: Iterable<string | SchemeTag>): ImmutableTag | undefined {
+  let newest: ImmutableTag | undefined;
+  // Duplicates cannot change the newest, so the tags are not deduplicated first.
+  for (const entry of published) {
+    const tag = typeof entry === 'string' ? parseTag(entry) : entry;
+    if (tag.kind === 'immutable' && isInScope(scope, tag) && (newest === undefined || compareImmutableTags(tag, newest) > 0)) {
+      newest = tag;
+    }
+  }
+  return newest;
+}
+
+/**
  * Compares two immutable tags: by version (`compareVersions`), then by
  * revision as a number (`r9` < `r10`), then by distro text, so that the
  * order is total.

@@ -22,7 +22,7 @@ import { checkDistro } from './distro.js';
 import { checkEligibility, type SkipCode } from './eligibility.js';
 import { ROLLING_LEVELS, type RollingLevel } from './levels.js';
 import { nextRevision } from './revision.js';
-import { compareImmutableTags, immutableTagsOf, scopeMembers, scopeUnderPolicy, type TagScope } from './scope.js';
+import { compareImmutableTags, immutableTagsOf, newestMember, scopeUnderPolicy, type TagScope } from './scope.js';
 import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from './policy.js';
 import { parseTag, type ImmutableTag, type SchemeTag } from './tag.js';
 import { formatTag, rollingTagFor } from './tag-format.js';
@@ -138,7 +138,7 @@ function decide(
     return { tag, level, moves: true };
   }
 
-  const newest = scopeMembers(scope, publishedTags)[0];
+  const newest = newestMember(scope, publishedTags);
   if (newest !== undefined && compareImmutableTags(newest, build) > 0) {
     return {
       tag,
