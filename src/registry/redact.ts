@@ -79,19 +79,18 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
  * `Authorization` value), and any text that matches {@link SECRET_PATTERNS}.
  */
 export class SecretRedactor {
-  readonly #forms = new Set<string>();
+  /** Secrets as added. Their encoded forms are built on the first `redact`, because most redactors never redact. */
+  readonly #secrets = new Set<string>();
+  #forms: string[] | undefined;
 
   /** Adds a secret; values shorter than 4 characters are ignored because masking them would garble ordinary text. */
   add(secret: string | undefined): this {
-    if (secret === undefined || secret.length < 4) {
+    if (secret === undefined || secret.length < 4 || this.#secrets.has(secret)) {
       return this;
     }
 
-    this.#forms.add(secret);
-    this.#forms.add(Buffer.from(secret).toString('base64'));
-    this.#forms.add(Buffer.from(secret).toString('base64').replace(/=+$/, ''));
-    this.#forms.add(Buffer.from(secret).toString('base64url'));
-    this.#forms.add(encodeURIComponent(secret));
+    this.#secrets.add(secret);
+    this.#forms = undefined;
     return this;
   }
 
@@ -107,8 +106,8 @@ export class SecretRedactor {
 
   /** Adds every secret of `other`. */
   merge(other: SecretRedactor | undefined): this {
-    for (const form of other === undefined ? [] : other.#forms) {
-      this.#forms.add(form);
+    for (const secret of other === undefined ? [] : other.#secrets) {
+      this.add(secret);
     }
     return this;
   }
@@ -116,13 +115,28 @@ export class SecretRedactor {
   /** Returns `text` with every known secret and credential-shaped substring masked. */
   redact(text: string): string {
     let result = text;
-    // The longest forms go first, so a base64 form is masked whole before a shorter secret inside it.
-    const forms = [...this.#forms].sort((a, b) => b.length - a.length);
-    for (const form of forms) {
+    for (const form of this.#encodedForms()) {
       result = result.split(form).join(MASK);
     }
 
     return redactSecrets(result);
+  }
+
+  /** Returns every secret in plain, base64 and URL-encoded form, longest first, so a base64 form is masked whole before a shorter secret inside it. */
+  #encodedForms(): string[] {
+    if (this.#forms === undefined) {
+      const forms = new Set<string>();
+      for (const secret of this.#secrets) {
+        const base64 = Buffer.from(secret).toString('base64');
+        forms.add(secret);
+        forms.add(base64);
+        forms.add(base64.replace(/=+$/, ''));
+        forms.add(Buffer.from(secret).toString('base64url'));
+        forms.add(encodeURIComponent(secret));
+      }
+      this.#forms = [...forms].sort((a, b) => b.length - a.length);
+    }
+    return this.#forms;
   }
 }
 
