@@ -51,10 +51,19 @@ export async function resolveOnce(context: BenchContext, repository: FilledRepos
   }
 }
 
-/** Sends the floor's requests for `repository`: the tag list and rolling HEADs together, then the twins' HEADs. */
-async function floorOnce(context: BenchContext, repository: FilledRepository): Promise<number> {
-  const registry = await context.registry('main');
-  const bare = new BareRegistry(registry.url, context.options.concurrency);
+/**
+ * Sends the floor's requests for `repository` in the registry of `role`: the
+ * tag list and rolling HEADs together, then the twins' HEADs. Returns the
+ * number of requests.
+ */
+export async function floorOnce(
+  context: BenchContext,
+  repository: FilledRepository,
+  role: 'main' | 'token' = 'main',
+  headers: Record<string, string> = {},
+): Promise<number> {
+  const registry = await context.registry(role);
+  const bare = new BareRegistry(registry.url, context.options.concurrency, headers);
   const name = repository.repository.slice(registry.host.length + 1);
   try {
     const { rolling, twinOf } = repository.layout;

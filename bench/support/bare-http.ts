@@ -24,10 +24,14 @@ export class BareRegistry {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
-  /** Creates a client of `origin` (`http://127.0.0.1:PORT`) sending at most `concurrency` requests at once. */
+  /**
+   * Creates a client of `origin` (`http://127.0.0.1:PORT`) sending at most
+   * `concurrency` requests at once, each with `headers` (such as a bearer token).
+   */
   constructor(
     readonly origin: string,
     private readonly concurrency: number,
+    private readonly headers: Record<string, string> = {},
   ) {
     this.pool = new Pool(origin, { connections: 16 });
     this.dispatcher = this.pool.compose((dispatch) => (options, handler) => {
@@ -43,7 +47,7 @@ export class BareRegistry {
       const response = await this.dispatcher.request({
         method: 'HEAD',
         path: `/v2/${repository}/manifests/${reference}`,
-        headers: { accept: MANIFEST_ACCEPT },
+        headers: { ...this.headers, accept: MANIFEST_ACCEPT },
         reset: false,
       });
       await response.body.dump();
@@ -55,7 +59,7 @@ export class BareRegistry {
   /** Lists every tag of `repository` with one GET and no `n`, as Distribution returns the whole list then. */
   listTags(repository: string): Promise<string[]> {
     return this.limited(async () => {
-      const response = await this.dispatcher.request({ method: 'GET', path: `/v2/${repository}/tags/list` });
+      const response = await this.dispatcher.request({ method: 'GET', path: `/v2/${repository}/tags/list`, headers: this.headers });
       if (response.statusCode !== 200) await response.body.dump();
       checkStatus(response.statusCode, 'GET', `${repository} tags`);
       const listing = (await response.body.json()) as { tags?: string[] | null };
