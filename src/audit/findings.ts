@@ -12,6 +12,7 @@ export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 
 /** The rules an audit applies, and `unreachable` for a repository or tag it could not read. */
 export type AuditRule =
   | 'rewritten-immutable'
+  | 'deleted-immutable'
   | 'stale-rolling'
   | 'orphan-rolling'
   | 'missing-rolling'
@@ -27,6 +28,7 @@ export type AuditRule =
 /** The severity each rule reports at. */
 export const RULE_SEVERITY: Readonly<Record<AuditRule, Severity>> = {
   'rewritten-immutable': 'critical',
+  'deleted-immutable': 'critical',
   'stale-rolling': 'error',
   'orphan-rolling': 'error',
   'missing-rolling': 'warning',

@@ -38,6 +38,12 @@ export interface LedgerMismatch {
   actual: string;
 }
 
+/** An immutable tag that the ledger records and the registry no longer lists. */
+export interface LedgerDeletion {
+  tag: string;
+  recorded: LedgerEntry;
+}
+
 /** Returns the ledger key of `tag` in `repository` (`registry/repository`). */
 export function ledgerKey(repository: string, tag: string): string {
   return `${repository}:${tag}`;
@@ -100,7 +106,6 @@ export function recordImmutableTags(
   digests: ReadonlyMap<string, string>,
   seenAt: Date,
 ): LedgerMismatch[] {
-  // TODO: an immutable tag that the ledger records but the registry no longer lists (deleted) is not reported.
   const mismatches: LedgerMismatch[] = [];
   for (const [tag, digest] of digests) {
     const key = ledgerKey(repository, tag);
@@ -112,6 +117,23 @@ export function recordImmutableTags(
     }
   }
   return mismatches;
+}
+
+/**
+ * Returns the tags of `repository` that the ledger records and `listed` (the
+ * repository's tag list) lacks: immutable tags deleted since an audit first
+ * saw them, sorted by tag.
+ */
+export function findDeletedTags(ledger: Ledger, repository: string, listed: ReadonlySet<string>): LedgerDeletion[] {
+  // A repository path has no colon, so the rest of a key after `<repository>:` is a tag of that repository.
+  const prefix = `${repository}:`;
+  const deleted: LedgerDeletion[] = [];
+  for (const [key, recorded] of Object.entries(ledger.entries)) {
+    if (key.startsWith(prefix) && !listed.has(key.slice(prefix.length))) {
+      deleted.push({ tag: key.slice(prefix.length), recorded });
+    }
+  }
+  return deleted.sort((left, right) => compareKeys(left.tag, right.tag));
 }
 
 /**

@@ -11,12 +11,12 @@ import { isTagkeeperError } from '../errors.js';
 import type { AuditFetcher } from './fetcher.js';
 import { finding, type AuditFinding } from './findings.js';
 import { platformImages } from './image-config.js';
-import { recordImmutableTags, type Ledger } from './ledger.js';
+import { findDeletedTags, recordImmutableTags, type Ledger } from './ledger.js';
 import { formatRepositoryName, type RepositoryName } from './ports.js';
 import type { RepositoryReport } from './report.js';
 import { listForeignTags } from './rules/foreign.js';
 import { checkImageConfigs, configRulesEnabled, type ConfigRuleOptions } from './rules/image-config.js';
-import { reportRewrittenTags } from './rules/ledger.js';
+import { reportDeletedTags, reportRewrittenTags } from './rules/ledger.js';
 import { checkDuplicateRevisions, checkRevisionGaps } from './rules/revisions.js';
 import { checkRollingTags, resolveDefaultDistro } from './rules/rolling.js';
 
@@ -60,7 +60,7 @@ export async function auditRepository(repository: RepositoryName, context: Repos
   }
 
   if (context.ledger) {
-    findings.push(...checkLedger(context.ledger, name, classified.immutable, digests, context.configRules.now));
+    findings.push(...checkLedger(context.ledger, name, tags, classified.immutable, digests, context.configRules.now));
   }
   findings.push(...applyTagRules(name, classified, digests, context.policy));
 
@@ -71,10 +71,11 @@ export async function auditRepository(repository: RepositoryName, context: Repos
   return { repository: name, tags: tags.length, findings };
 }
 
-/** Records new immutable tags in the ledger and reports the ones whose digest changed. */
+/** Records new immutable tags in the ledger and reports the ones whose digest changed or that were deleted. */
 function checkLedger(
   ledger: Ledger,
   name: string,
+  listed: readonly string[],
   immutable: readonly ImmutableTag[],
   digests: ReadonlyMap<string, string>,
   now: Date,
@@ -86,7 +87,8 @@ function checkLedger(
       immutableDigests.set(tag, digest);
     }
   }
-  return reportRewrittenTags(recordImmutableTags(ledger, name, immutableDigests, now));
+  const rewritten = reportRewrittenTags(recordImmutableTags(ledger, name, immutableDigests, now));
+  return [...rewritten, ...reportDeletedTags(findDeletedTags(ledger, name, new Set(listed)))];
 }
 
 /** Applies the rules that need only tags and digests: rolling, revision and foreign-tag rules. */

@@ -21,9 +21,9 @@ describe('failsAudit', () => {
 });
 
 describe('rule severities', () => {
-  it('rank a rewritten immutable tag highest', () => {
-    expect(RULE_SEVERITY['rewritten-immutable']).toBe('critical');
-    expect(Object.entries(RULE_SEVERITY).filter(([, severity]) => severity === 'critical')).toHaveLength(1);
+  it('rank changed immutable tags highest', () => {
+    const critical = Object.entries(RULE_SEVERITY).filter(([, severity]) => severity === 'critical');
+    expect(critical.map(([rule]) => rule).sort()).toEqual(['deleted-immutable', 'rewritten-immutable']);
   });
 
   it.each([

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ledgerKey, parseLedger, readLedger, recordImmutableTags, writeLedger, type Ledger } from '../../src/audit/ledger.js';
+import { findDeletedTags, ledgerKey, parseLedger, readLedger, recordImmutableTags, writeLedger, type Ledger } from '../../src/audit/ledger.js';
 import { cleanRepository, findingLines, NOW, REPOSITORY, runAudit } from './scenario.js';
 
 const DIGEST_A = `sha256:${'a'.repeat(64)}`;
@@ -51,6 +51,27 @@ describe('ledger file', () => {
     ]);
     expect(ledger.entries['r/app:1.0.0-debian-12-r0']?.digest).toBe(DIGEST_A);
     expect(ledger.entries['r/app:1.0.0-debian-12-r1']).toEqual({ digest: DIGEST_B, firstSeen: NOW.toISOString() });
+  });
+
+  it('finds recorded tags missing from the list', () => {
+    const entry = { digest: DIGEST_A, firstSeen: '2024-01-01T00:00:00.000Z' };
+    const ledger: Ledger = {
+      version: 1,
+      entries: {
+        'reg:5000/app:1.0.0-debian-12-r1': entry,
+        'reg:5000/app:1.0.0-debian-12-r0': entry,
+        'reg:5000/app:2.0.0-debian-12-r0': entry,
+        'reg:5000/app/sub:1.0.0-debian-12-r0': entry,
+        'reg:5000/other:1.0.0-debian-12-r0': entry,
+      },
+    };
+
+    const deleted = findDeletedTags(ledger, 'reg:5000/app', new Set(['2.0.0-debian-12-r0', 'latest']));
+
+    expect(deleted).toEqual([
+      { tag: '1.0.0-debian-12-r0', recorded: entry },
+      { tag: '1.0.0-debian-12-r1', recorded: entry },
+    ]);
   });
 
   it('writes atomically without leftovers', async () => {
@@ -117,6 +138,34 @@ describe('audit with a ledger', () => {
       expect(report.repositories[0]?.findings[0]).toMatchObject({ expected: a, actual: stray });
       expect((await readJson(path)).entries[`${REPOSITORY}:3.4.13-debian-12-r0`]?.digest).toBe(a);
     }
+  });
+
+  it('reports a deleted immutable tag on every later run', async () => {
+    const path = join(dir, 'ledger.json');
+    const { registry, a } = cleanRepository();
+    await runAudit(registry, { ledger: path });
+    registry.untag(REPOSITORY, '3.4.13-debian-12-r0');
+
+    for (let run = 0; run < 2; run += 1) {
+      const report = await runAudit(registry, { ledger: path });
+      const deleted = report.repositories[0]?.findings.filter((item) => item.rule === 'deleted-immutable');
+      expect(deleted?.map((item) => `${item.severity} ${item.tag}`)).toEqual(['critical 3.4.13-debian-12-r0']);
+      expect(deleted?.[0]).toMatchObject({ expected: a, actual: null });
+      expect(deleted?.[0]?.message).toContain('the registry no longer lists it');
+      expect((await readJson(path)).entries[`${REPOSITORY}:3.4.13-debian-12-r0`]?.digest).toBe(a);
+    }
+  });
+
+  it('keeps unreadable listed tags out', async () => {
+    const path = join(dir, 'ledger.json');
+    const { registry } = cleanRepository();
+    await runAudit(registry, { ledger: path });
+    registry.vanishedTags.add(`${REPOSITORY}:3.4.13-debian-12-r0`);
+
+    const report = await runAudit(registry, { ledger: path });
+
+    expect(findingLines(report)).toContain('error unreachable 3.4.13-debian-12-r0');
+    expect(findingLines(report).filter((line) => line.includes('deleted-immutable'))).toEqual([]);
   });
 
   it('leaves a damaged ledger untouched', async () => {
