@@ -7,7 +7,7 @@ import { TagPolicyError } from '../scheme/errors.js';
 import { isDistroLevel } from '../scheme/levels.js';
 import { loadTagPolicyFile } from '../scheme/policy-file.js';
 import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from '../scheme/policy.js';
-import { immutableTagsOf } from '../scheme/scope.js';
+import { impliedDefaultDistro, publishedDistros } from '../scheme/default-distro.js';
 
 /** Sources of the tag policy: fields, a file and a default distro. */
 export interface PolicySource {
@@ -58,9 +58,9 @@ export function applyDefaultDistro(policy: TagPolicy, distro: string, published:
   if (policy.defaultDistro !== undefined) {
     return policy;
   }
-  const distros = [...new Set(immutableTagsOf(published).map((tag) => tag.distro))].sort();
+  const distros = publishedDistros(published);
   const needsDefault = policy.levels.some((level) => !isDistroLevel(level));
-  if (needsDefault && distros.some((other) => other !== distro)) {
+  if (needsDefault && impliedDefaultDistro(policy, [...distros, distro]) === undefined) {
     const release = distros.includes(distro) ? '' : `, and this release is on ${distro}`;
     throw new TagPolicyError(
       'policy.defaultDistro',

@@ -52,4 +52,5 @@ export { newestRevision, nextRevision, parseRevisionText } from './revision.js';
 export { checkEligibility, type Skip, type SkipCode } from './eligibility.js';
 export { computeTagSet, type Release, type RollingDecision, type TagSet } from './tag-set.js';
 export { BuildIndex } from './build-index.js';
+export { impliedDefaultDistro, publishedDistros } from './default-distro.js';
 export { rollingTargets, type RollingTarget } from './targets.js';

@@ -13,6 +13,7 @@
  *   that version. The tag is most likely fine and the policy incomplete, so
  *   this is a warning that names the level rather than a stale tag to delete.
  */
+import { impliedDefaultDistro, publishedDistros } from '../../scheme/default-distro.js';
 import { isTagPolicyError } from '../../scheme/errors.js';
 import { parseTagPolicy, type TagPolicy } from '../../scheme/policy.js';
 import { effectiveLevel, scopeMembers, scopeOf, type TagScope } from '../../scheme/scope.js';
@@ -52,9 +53,10 @@ export function resolveDefaultDistro(name: string, policy: TagPolicy, immutable:
   if (policy.defaultDistro !== undefined) {
     return { policy, findings: [] };
   }
-  const distros = [...new Set(immutable.map((tag) => tag.distro))].sort();
-  if (distros.length === 1) {
-    return { policy: parseTagPolicy({ ...policy, defaultDistro: distros[0] }), findings: [] };
+  const distros = publishedDistros(immutable);
+  const implied = impliedDefaultDistro(policy, distros);
+  if (implied !== undefined) {
+    return { policy: parseTagPolicy({ ...policy, defaultDistro: implied }), findings: [] };
   }
 
   const distroLevels = policy.levels.filter((level) => level.endsWith('-distro'));
