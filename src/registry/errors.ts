@@ -19,7 +19,7 @@ export interface RegistryErrorInit {
   errors?: RegistryDiagnostic[];
   /** The body as text, capped, when it was not a JSON error document. */
   rawBody?: string;
-  /** True when sending the same request again may succeed (429, 502, 503, 504, resets). */
+  /** True when sending the same request again may succeed (429, 502, 503, 504, a 500 of a GET or HEAD, resets). */
   retryable?: boolean;
   /** The reference the request was about, such as `docker.io/library/etcd:3`. */
   reference?: string;

@@ -162,7 +162,7 @@ async function tokenRequestError(request: TokenRequest, response: RegistryRespon
     status: response.status,
     errors: parsed.errors,
     rawBody: parsed.rawBody,
-    retryable: isRetryableStatus(response.status),
+    retryable: isRetryableStatus(response.status, exchange.method),
     code: 'TOKEN_REQUEST_FAILED',
     message: `token request ${exchange.method} ${parsed.url} for ${request.registry} with ${identity} returned HTTP ${response.status}${detail ? ` (${detail})` : ''}; ${action}`,
   };

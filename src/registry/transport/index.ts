@@ -45,8 +45,9 @@ export interface TransportOptions {
  * through. It connects over HTTPS, and over plain HTTP only to loopback
  * hosts and hosts marked insecure, which are tried over HTTPS first. It
  * handles auth challenges (Basic, and bearer tokens from the challenge's
- * realm), retries idempotent requests after 429, 502, 503, 504, resets and
- * time-outs, and follows redirects when a request sets `followRedirects`.
+ * realm). It retries idempotent requests after 429, 502, 503, 504, resets
+ * and time-outs, and GET and HEAD after 500 too. It follows redirects when a
+ * request sets `followRedirects`.
  *
  * A 4xx or 5xx response is returned, not thrown, once auth and retries are
  * done; pass it to `errorFromResponse` for a typed error. The transport

@@ -11,6 +11,14 @@ import { MAX_ERROR_BODY_BYTES } from '../wire.js';
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
 /**
+ * Methods for which a 500 is retried too. A registry can fail a read for a
+ * moment, as Distribution 2.8 does for a HEAD of a tag whose manifest is
+ * being put under another tag. A read changes nothing, so sending it again is
+ * safe, while a failed write is reported as it is.
+ */
+const RETRY_500_METHODS = new Set(['GET', 'HEAD']);
+
+/**
  * Redactors of the secrets the transport used for a response, so an error
  * built from the response masks them even where the registry echoes them.
  */
@@ -49,9 +57,9 @@ export function credentialsMissingError(init: RegistryErrorInit & { registry: st
   });
 }
 
-/** Returns true when the same request may succeed later (429, 502, 503, 504). */
-export function isRetryableStatus(status: number): boolean {
-  return RETRYABLE_STATUSES.has(status);
+/** Returns true when the same request may succeed later: 429, 502, 503 and 504, and 500 for a GET or HEAD (`method`). */
+export function isRetryableStatus(status: number, method?: string): boolean {
+  return RETRYABLE_STATUSES.has(status) || (status === 500 && method !== undefined && RETRY_500_METHODS.has(method));
 }
 
 /**
@@ -64,7 +72,7 @@ export function isRetryableStatus(status: number): boolean {
  * - 404 gives a {@link NotFoundError} naming `context.reference`;
  * - 401 and 403 give an {@link AuthenticationError}, with the code
  *   `CREDENTIALS_MISSING` for a 401 marked by the transport (the request went out without credentials);
- * - every other status gives a {@link RegistryError}, retryable for 429, 502, 503 and 504.
+ * - every other status gives a {@link RegistryError}, retryable for 429, 502, 503 and 504, and for a 500 of a GET or HEAD.
  */
 export async function errorFromResponse(
   response: RegistryResponse,
@@ -81,7 +89,7 @@ export async function errorFromResponse(
     status: response.status,
     errors: errors?.map((diagnostic) => redactDiagnostic(diagnostic, redact)),
     rawBody: errors === undefined && body !== '' ? body : undefined,
-    retryable: isRetryableStatus(response.status),
+    retryable: isRetryableStatus(response.status, response.method),
     reference: context.reference,
   };
 

@@ -6,8 +6,8 @@ import { ExchangeFailure } from './send.js';
 
 /**
  * Runs `attempt`, and runs it again after a retryable status (429, 502,
- * 503, 504) or a retryable network failure while attempts remain and
- * `allowed` is true. Returns the last response, whatever its status, and
+ * 503, 504, and 500 for GET and HEAD) or a retryable network failure while
+ * attempts remain and `allowed` is true. Returns the last response, whatever its status, and
  * throws the typed error of the last failure when no response arrived.
  * Each repeated attempt gets a note for its debug line, such as
  * `retry 1 of 3 after HTTP 503, waited 120 ms`.
@@ -42,7 +42,7 @@ export async function withRetries(
       continue;
     }
 
-    if (!canRetry || !isRetryableStatus(response.status)) {
+    if (!canRetry || !isRetryableStatus(response.status, response.method)) {
       return response;
     }
     const decision = decideStatusRetry(response.status, response.headers, attemptNumber, settings);

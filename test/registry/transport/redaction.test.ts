@@ -97,7 +97,8 @@ describe('redaction with mocked registries', () => {
   });
 
   it('masks a raw 500 body that echoes the Basic header', async () => {
-    mocked = mockTransport({ credentials });
+    // One attempt, so the 500 of the read comes back instead of being retried.
+    mocked = mockTransport({ credentials, retry: { maxAttempts: 1 } });
     const registry = mocked.agent.get('https://registry.example.com');
     registry.intercept({ path: '/v2/', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } });
     registry.intercept({ path: '/v2/', method: 'GET' }).reply(500, (request) => `proxy error, request headers: ${JSON.stringify(request.headers)}`);

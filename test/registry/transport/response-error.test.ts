@@ -39,18 +39,21 @@ describe('errorFromResponse', () => {
   });
 
   const statuses = [
-    { status: 401, type: AuthenticationError, retryable: false },
-    { status: 403, type: AuthenticationError, retryable: false },
-    { status: 400, type: RegistryError, retryable: false },
-    { status: 429, type: RegistryError, retryable: true },
-    { status: 500, type: RegistryError, retryable: false },
-    { status: 502, type: RegistryError, retryable: true },
-    { status: 503, type: RegistryError, retryable: true },
-    { status: 504, type: RegistryError, retryable: true },
+    { status: 401, method: 'GET', type: AuthenticationError, retryable: false },
+    { status: 403, method: 'GET', type: AuthenticationError, retryable: false },
+    { status: 400, method: 'GET', type: RegistryError, retryable: false },
+    { status: 429, method: 'GET', type: RegistryError, retryable: true },
+    { status: 500, method: 'GET', type: RegistryError, retryable: true },
+    { status: 500, method: 'HEAD', type: RegistryError, retryable: true },
+    { status: 500, method: 'PUT', type: RegistryError, retryable: false },
+    { status: 500, method: 'DELETE', type: RegistryError, retryable: false },
+    { status: 502, method: 'PUT', type: RegistryError, retryable: true },
+    { status: 503, method: 'GET', type: RegistryError, retryable: true },
+    { status: 504, method: 'GET', type: RegistryError, retryable: true },
   ];
 
-  it.each(statuses)('builds a $type.name for HTTP $status, retryable $retryable', async ({ status, type, retryable }) => {
-    const error = await errorFromResponse(response(status, 'plain text failure'));
+  it.each(statuses)('builds a $type.name for $method HTTP $status, retryable $retryable', async ({ status, method, type, retryable }) => {
+    const error = await errorFromResponse(response(status, 'plain text failure', method));
 
     expect(error).toBeInstanceOf(type);
     expect(error.status).toBe(status);

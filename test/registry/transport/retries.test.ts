@@ -39,6 +39,30 @@ describe('retries', () => {
     expect(mocked.lines[1]).toMatch(new RegExp(`\\(retry 1 of 3 after HTTP ${status}, waited \\d+ ms\\)$`));
   });
 
+  it.each(['GET', 'HEAD'] as const)('retries a %s after HTTP 500', async (method) => {
+    mocked = mockTransport();
+    const registry = mocked.agent.get('https://registry.example.com');
+    registry.intercept({ path: MANIFEST, method }).reply(500, '');
+    registry.intercept({ path: MANIFEST, method }).reply(200, '');
+
+    const response = await mocked.transport.request('registry.example.com', { method, url: MANIFEST });
+    await response.body.text();
+
+    expect(response.status).toBe(200);
+    expect(mocked.calls()).toHaveLength(2);
+  });
+
+  it.each(['PUT', 'DELETE'] as const)('returns the HTTP 500 of a %s at once', async (method) => {
+    mocked = mockTransport();
+    mocked.agent.get('https://registry.example.com').intercept({ path: MANIFEST, method }).reply(500, '');
+
+    const response = await mocked.transport.request('registry.example.com', { method, url: MANIFEST, body: method === 'PUT' ? '{}' : undefined });
+    await response.body.text();
+
+    expect(response.status).toBe(500);
+    expect(mocked.calls()).toHaveLength(1);
+  });
+
   it('retries 502 then 503 before success', async () => {
     mocked = mockTransport();
     const registry = mocked.agent.get('https://registry.example.com');
