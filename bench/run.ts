@@ -8,7 +8,7 @@ import { isTagkeeperError } from '../src/errors.js';
 import { findTool, runTool } from '../test/support/tools.js';
 import { BenchContext } from './support/context.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type ScenarioName } from './support/options.js';
-import { formatTable, notRun, writeResults, type ScenarioRow } from './support/results.js';
+import { formatTable, notRun, prepareOutput, writeResults, type ScenarioRow } from './support/results.js';
 import type { Scenario } from './scenarios/scenario.js';
 
 /** Loads the module of scenario `name`. A module that cannot load (its product code missing) yields no scenario. */
@@ -64,6 +64,9 @@ async function main(): Promise<number> {
   let options: BenchOptions | undefined;
   try {
     options = parseBenchOptions(process.argv.slice(2));
+    if (options !== undefined) {
+      await prepareOutput(options.output);
+    }
   } catch (error) {
     if (!isTagkeeperError(error)) throw error;
     process.stderr.write(`bench: ${error.message}\n`);

@@ -25,7 +25,7 @@ function fillCatalog(context: BenchContext): Promise<FilledRepository[]> {
 }
 
 /** Lists each repository and sends HEAD for each of its tags, through one queue of `concurrency` requests. */
-async function floorOnce(context: BenchContext, repositories: readonly FilledRepository[]): Promise<number> {
+async function floorOnce(context: BenchContext, repositories: readonly FilledRepository[]): Promise<RequestCounts> {
   const registry = await context.registry('main');
   const bare = new BareRegistry(registry.url, context.options.concurrency);
   try {
@@ -36,7 +36,7 @@ async function floorOnce(context: BenchContext, repositories: readonly FilledRep
         await Promise.all(tags.map((tag) => bare.headManifest(name, tag)));
       }),
     );
-    return bare.requests;
+    return bare.counts();
   } finally {
     await bare.close();
   }
@@ -52,7 +52,7 @@ export const scenario: Scenario = {
     const tagCount = repositories.reduce((sum, repository) => sum + repository.layout.entries.length, 0);
 
     let requests: RequestCounts | undefined;
-    let floorRequests = 0;
+    let floorRequests: RequestCounts | undefined;
     let findings = 0;
     const samples = await measurePair(
       async () => {
@@ -80,7 +80,7 @@ export const scenario: Scenario = {
     );
 
     const subject = side('tagkeeper audit', samples.subject, { requests: requests as RequestCounts });
-    const baseline = side('bare list + HEAD loop', samples.baseline, { requests: { total: floorRequests, byMethod: {}, byOrigin: {} } });
+    const baseline = side('bare list + HEAD loop', samples.baseline, { requests: floorRequests });
     const ratio = subject.medianMs / baseline.medianMs;
     return [
       {

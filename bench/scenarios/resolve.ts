@@ -25,7 +25,7 @@ export interface ResolveMeasurement {
   samplesMs: number[];
   floorSamplesMs: number[];
   requests: RequestCounts;
-  floorRequests: number;
+  floorRequests: RequestCounts;
 }
 
 /**
@@ -54,14 +54,14 @@ export async function resolveOnce(context: BenchContext, repository: FilledRepos
 /**
  * Sends the floor's requests for `repository` in the registry of `role`: the
  * tag list and rolling HEADs together, then the twins' HEADs. Returns the
- * number of requests.
+ * requests it sent.
  */
 export async function floorOnce(
   context: BenchContext,
   repository: FilledRepository,
   role: 'main' | 'token' = 'main',
   headers: Record<string, string> = {},
-): Promise<number> {
+): Promise<RequestCounts> {
   const registry = await context.registry(role);
   const bare = new BareRegistry(registry.url, context.options.concurrency, headers);
   const name = repository.repository.slice(registry.host.length + 1);
@@ -70,7 +70,7 @@ export async function floorOnce(
     await Promise.all([bare.listTags(name), ...rolling.map((tag) => bare.headManifest(name, tag))]);
     const twins = new Set(rolling.map((tag) => twinOf.get(tag) as string));
     await Promise.all([...twins].map((tag) => bare.headManifest(name, tag)));
-    return bare.requests;
+    return bare.counts();
   } finally {
     await bare.close();
   }
@@ -81,7 +81,7 @@ export function measureResolve(context: BenchContext): Promise<ResolveMeasuremen
   return context.shared('resolve-measurement', async () => {
     const repository = await context.schemeRepository('main', RESOLVE_REPOSITORY, context.options.resolveTags);
     let requests: RequestCounts | undefined;
-    let floorRequests = 0;
+    let floorRequests: RequestCounts | undefined;
     const samples = await measurePair(
       async () => {
         requests = await resolveOnce(context, repository, 'main');
@@ -92,7 +92,7 @@ export function measureResolve(context: BenchContext): Promise<ResolveMeasuremen
       context.options.runs,
       context.options.warmup,
     );
-    return { repository, samplesMs: samples.subject, floorSamplesMs: samples.baseline, requests: requests as RequestCounts, floorRequests };
+    return { repository, samplesMs: samples.subject, floorSamplesMs: samples.baseline, requests: requests as RequestCounts, floorRequests: floorRequests as RequestCounts };
   });
 }
 
@@ -104,7 +104,7 @@ export const scenario: Scenario = {
     const measured = await measureResolve(context);
     const subject = side('tagkeeper resolve', measured.samplesMs, { requests: measured.requests });
     const baseline = side('bare undici HEAD loop', measured.floorSamplesMs, {
-      requests: { total: measured.floorRequests, byMethod: {}, byOrigin: {} },
+      requests: measured.floorRequests,
     });
     const ratio = subject.medianMs / baseline.medianMs;
     return [

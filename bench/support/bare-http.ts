@@ -5,6 +5,7 @@
  */
 import { Pool, type Dispatcher } from 'undici';
 
+import type { RequestCounts } from './counting-dispatcher.js';
 import { BenchSetupError } from './errors.js';
 
 /** Accept header of the floors' manifest requests, the media types tagkeeper accepts. */
@@ -19,6 +20,8 @@ const MANIFEST_ACCEPT = [
 export class BareRegistry {
   /** Requests sent so far. */
   requests = 0;
+  /** Requests sent so far per HTTP method. */
+  readonly byMethod: Record<string, number> = {};
   private readonly pool: Pool;
   private readonly dispatcher: Dispatcher;
   private active = 0;
@@ -36,6 +39,7 @@ export class BareRegistry {
     this.pool = new Pool(origin, { connections: 16 });
     this.dispatcher = this.pool.compose((dispatch) => (options, handler) => {
       this.requests += 1;
+      this.byMethod[options.method] = (this.byMethod[options.method] ?? 0) + 1;
       return dispatch(options, handler);
     });
   }
@@ -65,6 +69,11 @@ export class BareRegistry {
       const listing = (await response.body.json()) as { tags?: string[] | null };
       return listing.tags ?? [];
     });
+  }
+
+  /** Returns the requests sent so far, in the form of the counting dispatcher's counts. */
+  counts(): RequestCounts {
+    return { total: this.requests, byMethod: { ...this.byMethod }, byOrigin: { [this.origin]: this.requests } };
   }
 
   async close(): Promise<void> {

@@ -58,8 +58,8 @@ export const LARGE_LAYER_MIB = 512;
 export const USAGE = `Usage: npm run bench -- [options]
 
   --only NAMES             comma-separated scenarios (${SCENARIO_NAMES.join(', ')})
-  --runs N                 measured runs per side (default 3)
-  --warmup N               unmeasured runs per side first (default 1)
+  --runs N                 measured runs per side (default 3; tagset runs at least 5)
+  --warmup N               unmeasured runs per side first (default 1; tagset at least 1)
   --concurrency N          requests in flight, tagkeeper and bare loops alike (default 8)
   --resolve-tags N         rolling tags resolved (default 1000)
   --skopeo-sample N        rolling tags inspected with skopeo, extrapolated per tag (default 20)
@@ -72,7 +72,11 @@ export const USAGE = `Usage: npm run bench -- [options]
   --tagset-sizes LIST      tag counts of the CPU scenario (default 1000,10000,100000)
   --output FILE            results file (default bench/results/latest.json)
 
-Environment: TAGKEEPER_BENCH_RUNS, TAGKEEPER_BENCH_RESOLVE_TAGS, ... set the numeric options.`;
+Environment: TAGKEEPER_BENCH_<FLAG> sets a numeric flag or --tagset-sizes that
+is not given, such as TAGKEEPER_BENCH_RUNS=5 or TAGKEEPER_BENCH_TAGSET_SIZES=1000,10000.
+
+Exit status: 0 when every scenario ran, even when a target was missed (the
+table says so), 1 when a scenario failed, 2 for a bad flag or output path.`;
 
 /**
  * Parses the command line and environment. Returns undefined for `--help`.
@@ -97,7 +101,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new BenchOptionsError(`${(error as Error).message}; run "npm run bench -- --help" for the flags`);
+    // Node's messages can span lines (an ambiguous `--runs -1`), and an error here is one line.
+    const message = (error as Error).message.replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
+    throw new BenchOptionsError(`${message}; run "npm run bench -- --help" for the flags`);
   }
   if (values.help === true) return undefined;
 
@@ -110,9 +116,15 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
   return {
     ...numbers,
     only: parseOnly(values.only as string | undefined),
-    tagsetSizes: parseSizes((values['tagset-sizes'] as string | undefined) ?? env.TAGKEEPER_BENCH_TAGSET_SIZES),
-    output: (values.output as string | undefined) ?? 'bench/results/latest.json',
+    tagsetSizes: parseTagsetSizes(values['tagset-sizes'] as string | undefined, env.TAGKEEPER_BENCH_TAGSET_SIZES),
+    output: parseOutput(values.output as string | undefined),
   };
+}
+
+function parseOutput(text: string | undefined): string {
+  if (text === undefined) return 'bench/results/latest.json';
+  if (text.trim() === '') throw new BenchOptionsError('--output is empty: give a file path such as bench/results/latest.json');
+  return text;
 }
 
 function readNumber(flagValue: string | undefined, envValue: string | undefined, flag: string, variable: string, fallback: number, least: number): number {
@@ -137,12 +149,13 @@ function parseOnly(text: string | undefined): ScenarioName[] {
   return SCENARIO_NAMES.filter((name) => names.includes(name));
 }
 
-function parseSizes(text: string | undefined): number[] {
+function parseTagsetSizes(flagValue: string | undefined, envValue: string | undefined): number[] {
+  const [text, source] = flagValue !== undefined ? [flagValue, '--tagset-sizes'] : [envValue, 'TAGKEEPER_BENCH_TAGSET_SIZES'];
   if (text === undefined || text === '') return [1000, 10_000, 100_000];
   return text.split(',').map((part) => {
     const value = Number(part.trim());
     if (!/^\d+$/.test(part.trim()) || !Number.isSafeInteger(value) || value < 10) {
-      throw new BenchOptionsError(`--tagset-sizes entry "${part}" is invalid: give whole numbers of at least 10, such as 1000,10000`);
+      throw new BenchOptionsError(`${source} entry "${part}" is invalid: give whole numbers of at least 10, such as 1000,10000`);
     }
     return value;
   });

@@ -2,11 +2,12 @@
  * The result rows of a benchmark run, their table, and the JSON file they
  * are written to.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import type { RequestCounts } from './counting-dispatcher.js';
+import { BenchOptionsError } from './errors.js';
 import { median } from './stats.js';
 
 /** One measured side of a comparison: tagkeeper or its baseline. */
@@ -100,6 +101,42 @@ export function machineInfo(): Record<string, unknown> {
 }
 
 /** Writes the results and the options they were measured with to `file` as JSON. */
+/**
+ * Checks before a run that the results can be written to `file`: it is not a
+ * folder, and its folder exists or can be made and is writable. Missing
+ * folders are made one level at a time, because a recursive `mkdir` below
+ * `/proc` was seen to spin without returning with Node 20 on Linux.
+ *
+ * @throws BenchOptionsError naming the path and the reason.
+ */
+export async function prepareOutput(file: string): Promise<void> {
+  const target = path.resolve(file);
+  const existing = await stat(target).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    throw new BenchOptionsError(`--output "${file}" is a folder: give a file path such as bench/results/latest.json`);
+  }
+
+  const missing: string[] = [];
+  let folder = path.dirname(target);
+  let found = await stat(folder).catch(() => undefined);
+  while (found === undefined && path.dirname(folder) !== folder) {
+    missing.unshift(folder);
+    folder = path.dirname(folder);
+    found = await stat(folder).catch(() => undefined);
+  }
+  if (found !== undefined && !found.isDirectory()) {
+    throw new BenchOptionsError(`--output "${file}" cannot be written: ${folder} is a file, not a folder; give a path in a writable folder`);
+  }
+  try {
+    for (const level of missing) {
+      await mkdir(level);
+    }
+    await access(path.dirname(target), constants.W_OK);
+  } catch (error) {
+    throw new BenchOptionsError(`--output "${file}" cannot be written: ${(error as Error).message}; give a path in a writable folder`);
+  }
+}
+
 export async function writeResults(file: string, rows: readonly ScenarioRow[], options: unknown, tools: Record<string, string>): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const document = { date: new Date().toISOString(), machine: machineInfo(), tools, options, rows };

@@ -1,12 +1,16 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy.js';
 import { createCountingDispatcher } from '../support/counting-dispatcher.js';
 import { parseBenchOptions, SCENARIO_NAMES } from '../support/options.js';
-import { formatTable, notRun } from '../support/results.js';
+import { formatTable, notRun, prepareOutput } from '../support/results.js';
 import { schemeLayout, schemeLayoutOfSize } from '../support/scheme-layout.js';
 import { measurePair, median } from '../support/stats.js';
 
@@ -62,12 +66,44 @@ describe('parseBenchOptions', () => {
     [['--runs', 'two'], /whole number/],
     [['--unknown'], /--help/],
     [['--tagset-sizes', '5'], /at least 10/],
+    [['--output', ''], /--output is empty/],
+    [['--runs', '-1'], /^[^\n]*--help[^\n]*$/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseBenchOptions(argv, {})).toThrow(message);
   });
 
+  it('names the variable of a bad tagset size', () => {
+    expect(() => parseBenchOptions([], { TAGKEEPER_BENCH_TAGSET_SIZES: '10,x' })).toThrow(/^TAGKEEPER_BENCH_TAGSET_SIZES entry "x"/);
+  });
+
   it('returns undefined for --help', () => {
     expect(parseBenchOptions(['--help'], {})).toBeUndefined();
+  });
+});
+
+describe('prepareOutput', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bench-output-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('makes missing folders', async () => {
+    await prepareOutput(join(dir, 'a', 'b', 'results.json'));
+
+    expect((await stat(join(dir, 'a', 'b'))).isDirectory()).toBe(true);
+  });
+
+  it('rejects a folder as the file', async () => {
+    await expect(prepareOutput(dir)).rejects.toThrow(/is a folder/);
+  });
+
+  it('rejects a path below a file', async () => {
+    await writeFile(join(dir, 'file.json'), '{}');
+
+    await expect(prepareOutput(join(dir, 'file.json', 'x.json'))).rejects.toThrow(/cannot be written/);
   });
 });
 
