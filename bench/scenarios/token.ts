@@ -71,7 +71,7 @@ export const scenario: Scenario = {
         target: this.target,
         met: ratio <= TARGET_RATIO && tokenRequests === scopes,
         notes: [
-          `the token server received ${tokenRequests} token requests per run for ${scopes} scope (repository:${RESOLVE_REPOSITORY}:pull)`,
+          `the token server received ${tokenRequests} token ${tokenRequests === 1 ? 'request' : 'requests'} per run for ${scopes} scope (repository:${RESOLVE_REPOSITORY}:pull)`,
           `the registry's own cost of token auth, measured with the bare floor: ${floorRatio.toFixed(2)}×, ` +
             `so tagkeeper's part of the ratio is ${(ratio / floorRatio).toFixed(2)}×`,
         ],
