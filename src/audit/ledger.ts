@@ -78,7 +78,9 @@ export function parseLedger(path: string, text: string): Ledger {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new LedgerError(path, `ledger ${path} is not valid JSON (${(error as Error).message}); fix or remove the file`, {
+    // JSON.parse quotes the text around the error, which can span lines; an error is one line.
+    const reason = (error as Error).message.replace(/\s*\n\s*/g, ' ');
+    throw new LedgerError(path, `ledger ${path} is not valid JSON (${reason}); fix or remove the file`, {
       cause: error,
     });
   }

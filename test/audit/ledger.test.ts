@@ -35,6 +35,12 @@ describe('ledger file', () => {
     expect(() => parseLedger('ledger.json', text)).toThrowError(expect.objectContaining({ code: 'INVALID_LEDGER', message: expect.stringContaining(field) }));
   });
 
+  it('reports broken JSON on one line', () => {
+    expect(() => parseLedger('ledger.json', '{\n  "version": 1,\n  "entries": {\n    "r/a:t": x\n  }\n}')).toThrowError(
+      expect.objectContaining({ message: expect.not.stringMatching(/\n/) }),
+    );
+  });
+
   it('records new tags and keeps recorded ones', () => {
     const ledger: Ledger = { version: 1, entries: { [ledgerKey('r/app', '1.0.0-debian-12-r0')]: { digest: DIGEST_A, firstSeen: '2024-01-01T00:00:00.000Z' } } };
     const mismatches = recordImmutableTags(
