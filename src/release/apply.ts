@@ -91,7 +91,7 @@ export async function applyPlan(registry: ReleaseRegistry, plan: ReleasePlan, op
   const written: string[] = [];
   const alreadySet: string[] = [];
 
-  // The manifest bytes for the tag writes are read from the source by digest while the copy runs.
+  // While the copy runs, the manifest bytes for the tag writes are read from the source by digest.
   // They are the same bytes in both repositories, because the client checks the digest.
   const manifestRead = registry.getManifest(manifestSource(plan));
   manifestRead.catch(() => undefined);
@@ -185,9 +185,13 @@ async function runGate(gate: VerifyGate, plan: ReleasePlan, emit: (event: Publis
   emit({ type: 'verify-passed' });
 }
 
-/** Returns where the manifest bytes are read: the source when the plan copies or reuses the source image, else the target. */
+/**
+ * Returns where the manifest bytes are read: the source while the plan copies
+ * the image, so the read need not wait for the copy, else the target, which
+ * already has the image.
+ */
 function manifestSource(plan: ReleasePlan): ImageReference {
-  return plan.sourceReference.digest === plan.digest ? plan.sourceReference : digestReference(plan.target, plan.digest);
+  return plan.copy && plan.sourceReference.digest === plan.digest ? plan.sourceReference : digestReference(plan.target, plan.digest);
 }
 
 async function currentDigest(registry: ReleaseRegistry, plan: ReleasePlan, tag: string): Promise<string | undefined> {
