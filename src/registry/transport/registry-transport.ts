@@ -237,9 +237,14 @@ export class HttpRegistryTransport implements RegistryTransport {
   }
 }
 
-/** Marks a final 401 of the registry to a request sent without stored credentials, so the error built from it reports that a login is needed. */
+/**
+ * Marks a final 401 or 403 of the registry to a request sent without stored
+ * credentials, so the error built from it reports that a login is needed
+ * rather than a lack of permissions.
+ */
 function markUnauthorized(target: RegistryTarget, response: RegistryResponse, authorization: Authorization): RegistryResponse {
-  if (response.status === 401 && authorization.credentialStored === false && target.isOwnOrigin(response.url)) {
+  const refused = response.status === 401 || response.status === 403;
+  if (refused && authorization.credentialStored === false && target.isOwnOrigin(response.url)) {
     markLoginRequired(response, target.registry);
   }
   return response;

@@ -71,7 +71,7 @@ export function isRetryableStatus(status: number, method?: string): boolean {
  *
  * - 404 gives a {@link NotFoundError} naming `context.reference`;
  * - 401 and 403 give an {@link AuthenticationError}, with the code
- *   `CREDENTIALS_MISSING` for a 401 marked by the transport (the request went out without credentials);
+ *   `CREDENTIALS_MISSING` for a 401 or 403 marked by the transport (the request went out without credentials);
  * - every other status gives a {@link RegistryError}, retryable for 429, 502, 503 and 504, and for a 500 of a GET or HEAD.
  */
 export async function errorFromResponse(
@@ -97,8 +97,7 @@ export async function errorFromResponse(
     return new NotFoundError(init);
   }
   const registry = loginRequired.get(response);
-  // TODO: a 403 to a request sent without stored credentials still advises checking the account's permissions.
-  if (response.status === 401 && registry !== undefined) {
+  if ((response.status === 401 || response.status === 403) && registry !== undefined) {
     return credentialsMissingError({ ...init, registry });
   }
   if (response.status === 401 || response.status === 403) {

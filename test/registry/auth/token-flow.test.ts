@@ -405,6 +405,30 @@ describe('bearer token flow', () => {
     );
   });
 
+  it('asks for a login when an anonymous token is denied', async () => {
+    mocked = mockTransport();
+    const registry = mocked.agent.get('https://registry.example.com');
+    const challenge = { headers: { 'www-authenticate': bearerChallenge('https://registry.example.com/token', 'svc') } };
+    registry.intercept({ path: '/v2/org/app/manifests/1', method: 'PUT' }).reply(401, '', challenge);
+    registry.intercept({ path: (path) => path.startsWith('/token?'), method: 'GET' }).reply(200, tokenBody({ token: 'anonymous-token' }), { headers: JSON_HEADERS });
+    registry
+      .intercept({ path: '/v2/org/app/manifests/1', method: 'PUT' })
+      .reply(403, '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}');
+
+    const response = await mocked.transport.request('registry.example.com', {
+      method: 'PUT',
+      url: '/v2/org/app/manifests/1',
+      body: '{}',
+      scopes: [{ repository: 'org/app', actions: ['pull', 'push'] }],
+    });
+    const failure = await errorFromResponse(response, { reference: 'registry.example.com/org/app:1' });
+
+    expect(failure).toBeInstanceOf(AuthenticationError);
+    expect(failure.status).toBe(403);
+    expect(failure.code).toBe('CREDENTIALS_MISSING');
+    expect(failure.message).toContain('needs a login, but no credentials are stored for registry.example.com');
+  });
+
   it('keeps credentials advice for a rejected token', async () => {
     mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { username: 'alice', password: 'alice-pass' } }) });
     const registry = mocked.agent.get('https://registry.example.com');
