@@ -28,6 +28,8 @@ export interface RegistryAuthState {
   challenge?: RegistryChallenge;
   /** Credential lookups, by repository ('' for none), done once per transport. */
   credentials: Map<string, Promise<Credential | undefined>>;
+  /** Identity tokens that a token server replaced with a new refresh token: old to new, kept in memory only. */
+  rotatedIdentityTokens?: Map<string, string>;
 }
 
 /** The `Authorization` a request carried, and where it came from. */
@@ -91,7 +93,7 @@ export class Authenticator {
     }
 
     const { scopes } = request;
-    const credential = await this.#credential(state, request.repository);
+    const credential = withRotatedIdentityToken(state, await this.#credential(state, request.repository));
     if (challenge.scheme === 'basic') {
       if (credential?.password === undefined) {
         throw missingCredentials(state, request, credential);
@@ -109,8 +111,8 @@ export class Authenticator {
     checkRealm(state, challenge.realm, this.#options.allowsPlainHttp);
     const trusted = isRealmTrusted(state, challenge.realm, this.#options.trustedRealmHosts);
     const partition = `${state.registry} ${challenge.realm.toString()} ${challenge.service ?? ''}`;
-    const { entry, fetched } = await this.#tokens.obtain(partition, scopes, () =>
-      requestToken(
+    const { entry, fetched } = await this.#tokens.obtain(partition, scopes, async () => {
+      const issued = await requestToken(
         {
           registry: state.registry,
           realm: challenge.realm,
@@ -121,8 +123,12 @@ export class Authenticator {
         },
         this.#options.sendTokenRequest,
         redactor,
-      ),
-    );
+      );
+      if (trusted && issued.refreshToken !== undefined && credential?.identityToken !== undefined) {
+        (state.rotatedIdentityTokens ??= new Map()).set(credential.identityToken, issued.refreshToken);
+      }
+      return issued;
+    });
 
     redactor.add(entry.token);
     return {
@@ -188,6 +194,20 @@ export class Authenticator {
     }
     return lookup;
   }
+}
+
+/** Returns `credential` with its identity token replaced by the newest refresh token a token server issued for it. */
+function withRotatedIdentityToken(state: RegistryAuthState, credential: Credential | undefined): Credential | undefined {
+  let identityToken = credential?.identityToken;
+  const rotations = state.rotatedIdentityTokens;
+  if (credential === undefined || identityToken === undefined || rotations === undefined) {
+    return credential;
+  }
+  // Each rotation is followed once at most, so a server that hands back an older token cannot loop this.
+  for (let step = 0; step < rotations.size && rotations.has(identityToken); step += 1) {
+    identityToken = rotations.get(identityToken) as string;
+  }
+  return identityToken === credential.identityToken ? credential : { ...credential, identityToken };
 }
 
 function toRegistryChallenge(challenge: Challenge, header: string): RegistryChallenge {

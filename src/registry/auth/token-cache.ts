@@ -5,6 +5,8 @@ export interface IssuedToken {
   token: string;
   /** Lifetime from the moment it arrived. */
   lifetimeMs: number;
+  /** A new refresh token from an OAuth2 reply, which replaces the identity token that was sent. */
+  refreshToken?: string;
 }
 
 /** A token kept for reuse. */

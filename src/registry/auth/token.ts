@@ -75,6 +75,7 @@ export async function requestToken(
   const text = await readCapped(response.body, MAX_TOKEN_RESPONSE_BYTES + 1);
   const issued = parseTokenReply(text, exchange, request.registry);
   redactor.add(issued.token);
+  redactor.add(issued.refreshToken);
   return issued;
 }
 
@@ -129,14 +130,13 @@ function parseTokenReply(text: string, exchange: TokenExchange, registry: string
     throw invalid(`the reply is larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes`);
   }
 
-  let reply: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+  let reply: { token?: unknown; access_token?: unknown; expires_in?: unknown; refresh_token?: unknown };
   try {
     reply = JSON.parse(text) as typeof reply;
   } catch {
     throw invalid('the reply is not JSON');
   }
 
-  // TODO: a `refresh_token` in an OAuth2 reply replaces the identity token; it is not stored back.
   // The Docker specification names the field `token`; OAuth2 servers name it `access_token`.
   const token = typeof reply?.token === 'string' && reply.token !== '' ? reply.token : reply?.access_token;
   if (typeof token !== 'string' || token === '') {
@@ -146,7 +146,11 @@ function parseTokenReply(text: string, exchange: TokenExchange, registry: string
   const expiresIn = reply.expires_in;
   const lifetimeMs =
     typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn * 1000 : DEFAULT_TOKEN_LIFETIME_MS;
-  return { token, lifetimeMs };
+  // An OAuth2 server may rotate the refresh token with each use (RFC 6749, section 6), so the new one
+  // replaces the identity token for the next request. It is kept in memory only, not in credential files.
+  const refreshToken =
+    exchange.method === 'POST' && typeof reply.refresh_token === 'string' && reply.refresh_token !== '' ? reply.refresh_token : undefined;
+  return { token, lifetimeMs, ...(refreshToken === undefined ? {} : { refreshToken }) };
 }
 
 async function tokenRequestError(request: TokenRequest, response: RegistryResponse, exchange: TokenExchange): Promise<AuthenticationError> {

@@ -343,6 +343,33 @@ describe('bearer token flow', () => {
     expect(authorizationOf(mocked.calls()[2]!)).toBe('Bearer from-refresh');
   });
 
+  it('sends a rotated refresh token next time', async () => {
+    mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { identityToken: 'refresh-1' } }) });
+    const registry = mocked.agent.get('https://registry.example.com');
+    const challenge = { headers: { 'www-authenticate': bearerChallenge('https://registry.example.com/oauth2/token', 'registry.example.com') } };
+    // The first request learns the challenge, so the second requests its token up front.
+    registry.intercept({ path: '/v2/org/app/tags/list', method: 'GET' }).reply(401, '', challenge);
+    for (const [repository, issued] of [['org/app', 'refresh-2'], ['org/other', 'refresh-3']] as const) {
+      registry
+        .intercept({ path: '/oauth2/token', method: 'POST' })
+        .reply(200, tokenBody({ access_token: `access-for-${repository}`, refresh_token: issued, expires_in: 300 }));
+      registry.intercept({ path: `/v2/${repository}/tags/list`, method: 'GET' }).reply(200, '{}');
+    }
+
+    for (const repository of ['org/app', 'org/other']) {
+      const response = await mocked.transport.request('registry.example.com', {
+        method: 'GET',
+        url: `/v2/${repository}/tags/list`,
+        scopes: [{ repository, actions: ['pull'] }],
+      });
+      await response.body.text();
+      expect(response.status).toBe(200);
+    }
+
+    const posts = mocked.calls().filter((call) => call.method === 'POST');
+    expect(posts.map((post) => new URLSearchParams(String(post.body)).get('refresh_token'))).toEqual(['refresh-1', 'refresh-2']);
+  });
+
   it('sends a stored registry token without a token request', async () => {
     mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { registryToken: 'direct-token' } }) });
     const registry = mocked.agent.get('https://registry.example.com');
