@@ -7,6 +7,7 @@ import { DigestMismatchError, InvalidResponseError } from './errors.js';
 import { formatRepository, type Reference } from './reference.js';
 import { discardBody } from './response-body.js';
 import { errorFromResponse } from './transport/response-error.js';
+import { isResumableChunkFailure, readUploadStatus } from './upload-status.js';
 import type { RegistryResponse, RegistryTransport } from './transport-types.js';
 import { Header, OCI_CHUNK_MIN_LENGTH_HEADER } from './wire.js';
 
@@ -22,6 +23,9 @@ const OCTET_STREAM = 'application/octet-stream';
 
 /** Default chunk of chunked uploads; at most this much of a stream is held in memory. */
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
+/** Times one chunk is sent again after a failed PATCH, each time from the end of what the upload status reports as stored. */
+const CHUNK_RESUMES = 3;
 
 /** An upload the registry has opened: the URL to send content to, from the last `Location`. */
 export interface UploadSession {
@@ -232,10 +236,9 @@ async function uploadChunked(transport: RegistryTransport, repository: Reference
   let offset = 0;
 
   try {
-    // TODO: a failed PATCH aborts the whole upload; resuming from the registry's confirmed Range (GET on the session) is not done.
     for await (const chunk of chunksOf(content, chunkSize)) {
       hash.update(chunk);
-      await patchChunk(transport, upload, chunk, offset, options.signal);
+      await sendChunk(transport, upload, chunk, offset, options.signal);
       offset += chunk.length;
     }
     const digest = `${algorithm}:${hash.digest('hex')}`;
@@ -255,6 +258,38 @@ async function uploadChunked(transport: RegistryTransport, repository: Reference
   } catch (error) {
     await cancelUpload(transport, upload.session);
     throw error;
+  }
+}
+
+/**
+ * Sends one chunk. After a PATCH that failed with a reset, a time-out or a
+ * 5xx, it reads the upload status to learn how much the registry stored and
+ * sends the rest of the chunk from there. The chunk is still in
+ * memory, so this works for a stream too. Data lost before the chunk cannot
+ * be sent again, so the first error is thrown then.
+ */
+async function sendChunk(transport: RegistryTransport, upload: { session: UploadSession }, chunk: Buffer, offset: number, signal?: AbortSignal): Promise<void> {
+  let sent = 0;
+  for (let resume = 0; ; resume += 1) {
+    try {
+      await patchChunk(transport, upload, chunk.subarray(sent), offset + sent, signal);
+      return;
+    } catch (error) {
+      if (resume >= CHUNK_RESUMES || !isResumableChunkFailure(error) || signal?.aborted) {
+        throw error;
+      }
+      // Distribution binds a session to the `_state` of its last Location, so after a PATCH it stored but
+      // whose response was lost, the status request fails and the upload stops with the first error.
+      const status = await readUploadStatus(transport, upload.session.repository, upload.session.location, signal).catch(() => undefined);
+      if (status === undefined || status.stored < offset || status.stored > offset + chunk.length) {
+        throw error;
+      }
+      upload.session = { ...upload.session, location: status.location };
+      sent = status.stored - offset;
+      if (sent === chunk.length) {
+        return;
+      }
+    }
   }
 }
 

@@ -146,6 +146,47 @@ describe('blob uploads', () => {
     expect(await uploadBlob(mock.transport, repository(), stream, { chunkSize: 16 })).toEqual({ digest, size: content.length });
   });
 
+  it('sends the rest of a chunk the registry stored in part', async () => {
+    mock = mockRegistry();
+    mock.pool.intercept({ path: '/v2/team/app/blobs/uploads/', method: 'POST' }).reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/p?_state=0' } });
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/p?_state=0', method: 'PATCH', headers: { 'content-range': '0-15' } })
+      .reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/p?_state=1', range: '0-15' } });
+    // The second chunk breaks off after 5 of its 16 bytes were stored.
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/p?_state=1', method: 'PATCH', headers: { 'content-range': '16-31' } })
+      .replyWithError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/p?_state=1', method: 'GET' })
+      .reply(204, '', { headers: { location: '/v2/team/app/blobs/uploads/p?_state=2', range: '0-20' } });
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/p?_state=2', method: 'PATCH', headers: { 'content-range': '21-31' }, body: bodyEquals(content.subarray(21, 32)) })
+      .reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/p?_state=3', range: '0-31' } });
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/p?_state=3', method: 'PATCH', headers: { 'content-range': `32-${content.length - 1}` } })
+      .reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/p?_state=4', range: `0-${content.length - 1}` } });
+    mock.pool.intercept({ path: `/v2/team/app/blobs/uploads/p?_state=4&digest=${encodeURIComponent(digest)}`, method: 'PUT' }).reply(201, '');
+
+    expect(await uploadBlob(mock.transport, repository(), Readable.from([content]), { chunkSize: 16 })).toEqual({ digest, size: content.length });
+  });
+
+  it('gives up a chunk when data before it was lost', async () => {
+    mock = mockRegistry();
+    mock.pool.intercept({ path: '/v2/team/app/blobs/uploads/', method: 'POST' }).reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/q?_state=0' } });
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/q?_state=0', method: 'PATCH' })
+      .reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/q?_state=1', range: '0-15' } });
+    mock.pool.intercept({ path: '/v2/team/app/blobs/uploads/q?_state=1', method: 'PATCH' }).reply(500, '');
+    mock.pool
+      .intercept({ path: '/v2/team/app/blobs/uploads/q?_state=1', method: 'GET' })
+      .reply(204, '', { headers: { location: '/v2/team/app/blobs/uploads/q?_state=1', range: '0-9' } });
+    mock.pool.intercept({ path: '/v2/team/app/blobs/uploads/q?_state=1', method: 'DELETE' }).reply(204, '');
+
+    const failure = await uploadBlob(mock.transport, repository(), Readable.from([content]), { chunkSize: 16 }).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ status: 500, method: 'PATCH' });
+  });
+
   it('respects OCI-Chunk-Min-Length', async () => {
     mock = mockRegistry();
     mock.pool.intercept({ path: '/v2/team/app/blobs/uploads/', method: 'POST' }).reply(202, '', { headers: { location: '/v2/team/app/blobs/uploads/m', 'oci-chunk-min-length': '1024' } });
