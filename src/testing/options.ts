@@ -33,6 +33,13 @@ export interface TokenAuthOptions {
   access?: (user: string | undefined, repository: string, requested: RepositoryAction[]) => RepositoryAction[];
   /** Token lifetime in seconds, sent as `expires_in`. Default 300. */
   expiresInSeconds?: number;
+  /**
+   * Replaces the refresh token with each `grant_type=refresh_token` request and
+   * rejects the old one, as OAuth2 servers that rotate refresh tokens do.
+   * Default false: a refresh token stays valid. A password grant with
+   * `access_type=offline` issues the first refresh token either way.
+   */
+  rotateRefreshTokens?: boolean;
   /** `jwt` (default) issues HS256 JSON web tokens like Distribution's token servers; `opaque` issues tokens a client cannot decode. */
   tokenFormat?: 'jwt' | 'opaque';
   /**

@@ -105,9 +105,10 @@ function authentication(
   const service = auth.service ?? DEFAULT_TOKEN_SERVICE;
   const clock = options.clock ?? Date.now;
   const issuer = new TokenIssuer(auth.tokenFormat ?? 'jwt', service, clock);
+  const refreshTokens = new Map<string, string>();
   return {
     guard: tokenGuard({ auth, issuer, service, realm: `${url}/token` }),
-    tokenEndpoint: (exchange) => handleTokenRequest(exchange, { auth, issuer, service, clock }),
+    tokenEndpoint: (exchange) => handleTokenRequest(exchange, { auth, issuer, service, clock, refreshTokens }),
   };
 }
 

@@ -179,6 +179,45 @@ describe('token endpoint', () => {
     expect(refresh.status).toBe(400);
   });
 
+  it('issues refresh tokens and rotates them when asked', async () => {
+    const registry = await startRegistry({ auth: tokenAuth({ rotateRefreshTokens: true }) });
+    const post = (fields: Record<string, string>) =>
+      send(registry, 'POST', '/token', {
+        body: new URLSearchParams({ service: SERVICE, scope: 'repository:app:pull', ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+
+    const online = await post({ grant_type: 'password', username: 'ci', password: USERS.ci });
+    const offline = await post({ grant_type: 'password', username: 'ci', password: USERS.ci, access_type: 'offline' });
+    const first = (offline.json as { refresh_token: string }).refresh_token;
+    const refreshed = await post({ grant_type: 'refresh_token', refresh_token: first });
+    const second = (refreshed.json as { refresh_token: string }).refresh_token;
+    const reused = await post({ grant_type: 'refresh_token', refresh_token: first });
+
+    expect(online.json).not.toHaveProperty('refresh_token');
+    expect(typeof first).toBe('string');
+    expect(refreshed.status).toBe(200);
+    expect(claimsOf((refreshed.json as { access_token: string }).access_token).sub).toBe('ci');
+    expect(second).not.toBe(first);
+    expect(reused.status).toBe(400);
+  });
+
+  it('keeps a refresh token valid without rotation', async () => {
+    const registry = await startRegistry({ auth: tokenAuth() });
+    const post = (fields: Record<string, string>) =>
+      send(registry, 'POST', '/token', {
+        body: new URLSearchParams({ service: SERVICE, ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    const offline = await post({ grant_type: 'password', username: 'ci', password: USERS.ci, access_type: 'offline' });
+    const token = (offline.json as { refresh_token: string }).refresh_token;
+
+    const replies = [await post({ grant_type: 'refresh_token', refresh_token: token }), await post({ grant_type: 'refresh_token', refresh_token: token })];
+
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200]);
+    expect(replies[0]?.json).not.toHaveProperty('refresh_token');
+  });
+
   it('responds to other methods with 405', async () => {
     const registry = await startRegistry({ auth: tokenAuth() });
 

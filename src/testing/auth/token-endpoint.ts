@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { Header, RegistryErrorCode } from '../../registry/wire.js';
 import { registryError } from '../errors.js';
 import { readBody, sendJson, type Exchange } from '../http.js';
@@ -21,15 +23,27 @@ export interface TokenEndpointSettings {
   issuer: TokenIssuer;
   service: string;
   clock: () => number;
+  /** Refresh tokens issued so far and still valid, with their user. */
+  refreshTokens: Map<string, string>;
+}
+
+/** The user of a token request, and the refresh token it used, if any. */
+interface Requester {
+  user: string | undefined;
+  /** The refresh token of a `grant_type=refresh_token` request. */
+  refreshToken?: string;
+  /** True for a password grant with `access_type=offline`, which requests a refresh token. */
+  offline?: boolean;
 }
 
 /**
  * Serves `/token`. `GET` follows Docker's token specification: `service` and
  * `scope` in the query, optional `Basic` credentials. `POST` follows its OAuth2
- * form (`grant_type=password` with `username` and `password`); refresh tokens
- * are not issued. Without credentials the token is anonymous. Wrong
- * credentials get 401; scopes the caller may not have are left out of the
- * token rather than rejected, as Distribution's token servers do.
+ * form: `grant_type=password` with `username` and `password` (and
+ * `access_type=offline` for a refresh token), or `grant_type=refresh_token`.
+ * Without credentials the token is anonymous. Wrong credentials get 401, an
+ * unknown refresh token 400; scopes the caller may not have are left out of
+ * the token rather than rejected, as Distribution's token servers do.
  */
 export async function handleTokenRequest(exchange: Exchange, settings: TokenEndpointSettings): Promise<void> {
   if (exchange.method !== 'GET' && exchange.method !== 'POST') {
@@ -37,20 +51,14 @@ export async function handleTokenRequest(exchange: Exchange, settings: TokenEndp
   }
 
   const form = exchange.method === 'POST' ? await readForm(exchange) : exchange.query;
-  const credentials = exchange.method === 'POST' ? formCredentials(form) : basicCredentials(exchange);
 
   const service = form.get('service');
   if (service !== null && service !== settings.service) {
     throw registryError(400, RegistryErrorCode.unsupported, `unknown service "${service}"; this registry is "${settings.service}"`);
   }
 
-  if (credentials && !verifyCredentials(settings.auth.users, credentials)) {
-    throw registryError(401, RegistryErrorCode.unauthorized, 'invalid username or password', undefined, {
-      [Header.wwwAuthenticate]: `Basic realm="${BASIC_REALM}"`,
-    });
-  }
-
-  const user = credentials?.username;
+  const requester = exchange.method === 'POST' ? formRequester(form, settings) : basicRequester(exchange, settings);
+  const user = requester.user;
   const access = parseScopes(form.getAll('scope'))
     .map((requested) => grant(settings.auth, user, requested))
     .filter((entry): entry is Access => entry !== undefined);
@@ -61,6 +69,10 @@ export async function handleTokenRequest(exchange: Exchange, settings: TokenEndp
   const body: Record<string, unknown> = { token, access_token: token, expires_in: lifetime, issued_at: issuedAt };
   if (exchange.method === 'POST') {
     body.scope = access.map(formatScope).join(' ');
+    const refreshToken = nextRefreshToken(requester, settings);
+    if (refreshToken !== undefined) {
+      body.refresh_token = refreshToken;
+    }
   }
   sendJson(exchange, 200, body);
 }
@@ -88,27 +100,68 @@ function grant(auth: TokenAuthOptions, user: string | undefined, requested: Acce
   return actions.length > 0 ? { type: 'repository', name: requested.name, actions } : undefined;
 }
 
-function basicCredentials(exchange: Exchange): Credentials | undefined {
+function basicRequester(exchange: Exchange, settings: TokenEndpointSettings): Requester {
   const header = exchange.req.headers[Header.authorization];
   if (header === undefined) {
-    return undefined;
+    return { user: undefined };
   }
   const credentials = parseBasicAuthorization(header);
   if (!credentials) {
     throw registryError(400, RegistryErrorCode.unauthorized, 'the Authorization header of a token request must be Basic credentials');
   }
-  return credentials;
+  return { user: verified(settings, credentials) };
 }
 
-function formCredentials(form: URLSearchParams): Credentials | undefined {
+function formRequester(form: URLSearchParams, settings: TokenEndpointSettings): Requester {
   const grantType = form.get('grant_type');
-  // TODO: grant_type=refresh_token (and access_type=offline on the password grant) are not supported, so a client that keeps refresh tokens gets 400 here.
+  if (grantType === 'refresh_token') {
+    const refreshToken = form.get('refresh_token') ?? '';
+    const user = settings.refreshTokens.get(refreshToken);
+    if (user === undefined) {
+      throw registryError(400, RegistryErrorCode.unauthorized, 'invalid or expired refresh_token; log in again with the password grant');
+    }
+    return { user, refreshToken };
+  }
   if (grantType !== 'password') {
-    throw registryError(400, RegistryErrorCode.unsupported, `unsupported grant_type "${grantType ?? ''}"; use password`);
+    throw registryError(400, RegistryErrorCode.unsupported, `unsupported grant_type "${grantType ?? ''}"; use password or refresh_token`);
   }
   const username = form.get('username');
   const password = form.get('password');
-  return username ? { username, password: password ?? '' } : undefined;
+  const user = username ? verified(settings, { username, password: password ?? '' }) : undefined;
+  return { user, offline: form.get('access_type') === 'offline' };
+}
+
+/** Returns the user of valid `credentials`, or throws the 401 of a wrong password. */
+function verified(settings: TokenEndpointSettings, credentials: Credentials): string {
+  if (!verifyCredentials(settings.auth.users, credentials)) {
+    throw registryError(401, RegistryErrorCode.unauthorized, 'invalid username or password', undefined, {
+      [Header.wwwAuthenticate]: `Basic realm="${BASIC_REALM}"`,
+    });
+  }
+  return credentials.username;
+}
+
+/**
+ * Returns the refresh token to send back: a new one for an offline password
+ * grant, or for a refresh grant when tokens rotate (the old one is then
+ * rejected). Returns undefined otherwise.
+ */
+function nextRefreshToken(requester: Requester, settings: TokenEndpointSettings): string | undefined {
+  const user = requester.user;
+  if (user === undefined) {
+    return undefined;
+  }
+  if (requester.refreshToken !== undefined) {
+    if (settings.auth.rotateRefreshTokens !== true) {
+      return undefined;
+    }
+    settings.refreshTokens.delete(requester.refreshToken);
+  } else if (requester.offline !== true) {
+    return undefined;
+  }
+  const token = randomBytes(24).toString('base64url');
+  settings.refreshTokens.set(token, user);
+  return token;
 }
 
 async function readForm(exchange: Exchange): Promise<URLSearchParams> {
