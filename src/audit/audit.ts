@@ -10,7 +10,7 @@ import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from '../scheme/p
 import { parseDuration } from './duration.js';
 import { AuditOptionError, CatalogUnavailableError } from './errors.js';
 import { AuditFetcher, DEFAULT_AUDIT_CONCURRENCY } from './fetcher.js';
-import { readLedger, writeLedger } from './ledger.js';
+import { ledgerRepositories, readLedger, writeLedger } from './ledger.js';
 import type { AuditRegistry, RepositoryName } from './ports.js';
 import type { AuditProgress } from './progress.js';
 import { buildReport, type AuditReport } from './report.js';
@@ -77,7 +77,11 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     report();
   });
 
-  const repositories = dedupe([...named, ...(options.catalog === undefined ? [] : await listCatalog(fetcher, options.catalog))]);
+  const catalog = options.catalog === undefined ? [] : await listCatalog(fetcher, options.catalog);
+  // Repositories the ledger records but the catalog no longer lists are audited too, so their deleted
+  // immutable tags are reported.
+  const recorded = options.catalog === undefined || ledger === undefined ? [] : ledgerRepositories(ledger, options.catalog).map(toRepositoryName);
+  const repositories = dedupe([...named, ...catalog, ...recorded]);
   progress.repositoriesTotal = repositories.length;
   report();
 

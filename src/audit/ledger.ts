@@ -122,6 +122,23 @@ export function recordImmutableTags(
 }
 
 /**
+ * Returns the repositories of `registry` that have entries in the ledger, as
+ * `registry/repository`, sorted. A key is `<registry>/<repository>:<tag>`,
+ * and a tag has no colon, so the last colon ends the repository.
+ */
+export function ledgerRepositories(ledger: Ledger, registry: string): string[] {
+  const prefix = `${registry}/`;
+  const repositories = new Set<string>();
+  for (const key of Object.keys(ledger.entries)) {
+    const colon = key.lastIndexOf(':');
+    if (key.startsWith(prefix) && colon > prefix.length) {
+      repositories.add(key.slice(0, colon));
+    }
+  }
+  return [...repositories].sort(compareKeys);
+}
+
+/**
  * Returns the tags of `repository` that the ledger records and `listed` (the
  * repository's tag list) lacks: immutable tags deleted since an audit first
  * saw them, sorted by tag.

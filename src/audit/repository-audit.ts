@@ -4,7 +4,7 @@
  * errors become `unreachable` findings, so one bad repository or tag does not
  * stop the audit of the others.
  */
-import { isRegistryError } from '../registry/errors.js';
+import { isNotFoundError, isRegistryError } from '../registry/errors.js';
 import type { TagPolicy } from '../scheme/policy.js';
 import { parseTag, type ForeignTag, type ImmutableTag, type RollingTag, type SchemeTag } from '../scheme/tag.js';
 import { isTagkeeperError } from '../errors.js';
@@ -47,8 +47,12 @@ export async function auditRepository(repository: RepositoryName, context: Repos
   try {
     tags = await context.fetcher.listTags(repository);
   } catch (error) {
-    context.onListed?.(0);
-    return { repository: name, tags: 0, findings: [unreachable(null, `cannot list the tags of ${name}`, error)] };
+    if (!(isNotFoundError(error) && context.ledger !== undefined && findDeletedTags(context.ledger, name, new Set()).length > 0)) {
+      context.onListed?.(0);
+      return { repository: name, tags: 0, findings: [unreachable(null, `cannot list the tags of ${name}`, error)] };
+    }
+    // The repository is gone, but the ledger recorded immutable tags in it: each of them was deleted.
+    tags = [];
   }
   context.onListed?.(tags.length);
 

@@ -121,6 +121,12 @@ export class FakeAuditRegistry implements AuditRegistry {
     return this;
   }
 
+  /** Deletes `repository` with all its tags, so listing it returns 404 NAME_UNKNOWN. */
+  removeRepository(repository: string): this {
+    this.repositories.delete(repository);
+    return this;
+  }
+
   /** Points every tag of `tags` at `digest`. */
   tagAll(repository: string, tags: readonly string[], digest: string): this {
     for (const tag of tags) {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findDeletedTags, ledgerKey, parseLedger, readLedger, recordImmutableTags, writeLedger, type Ledger } from '../../src/audit/ledger.js';
-import { cleanRepository, findingLines, NOW, REPOSITORY, runAudit } from './scenario.js';
+import { FakeAuditRegistry } from './fake-registry.js';
+import { cleanRepository, findingLines, NOW, REGISTRY, REPOSITORY, runAudit } from './scenario.js';
 
 const DIGEST_A = `sha256:${'a'.repeat(64)}`;
 const DIGEST_B = `sha256:${'b'.repeat(64)}`;
@@ -160,6 +161,44 @@ describe('audit with a ledger', () => {
       expect(deleted?.[0]?.message).toContain('the registry no longer lists it');
       expect((await readJson(path)).entries[`${REPOSITORY}:3.4.13-debian-12-r0`]?.digest).toBe(a);
     }
+  });
+
+  it('reports every recorded tag of a deleted repository', async () => {
+    const path = join(dir, 'ledger.json');
+    const { registry } = cleanRepository();
+    await runAudit(registry, { ledger: path });
+    registry.removeRepository(REPOSITORY);
+
+    const report = await runAudit(registry, { ledger: path });
+
+    expect(findingLines(report)).toEqual([
+      'critical deleted-immutable 3.4.13-debian-12-r0',
+      'critical deleted-immutable 3.4.13-debian-12-r1',
+      'critical deleted-immutable 3.5.0-debian-12-r0',
+    ]);
+  });
+
+  it('audits recorded repositories the catalog no longer lists', async () => {
+    const path = join(dir, 'ledger.json');
+    const { registry } = cleanRepository();
+    cleanRepository(registry, `${REGISTRY}/kept`);
+    await runAudit(registry, { repositories: [], catalog: REGISTRY, ledger: path });
+    registry.removeRepository(REPOSITORY);
+
+    const report = await runAudit(registry, { repositories: [], catalog: REGISTRY, ledger: path });
+
+    expect(report.repositories.map((repository) => repository.repository).sort()).toEqual([`${REGISTRY}/app`, `${REGISTRY}/kept`]);
+    const removed = report.repositories.find((repository) => repository.repository === REPOSITORY);
+    expect(removed?.findings.map((item) => item.rule)).toEqual(['deleted-immutable', 'deleted-immutable', 'deleted-immutable']);
+  });
+
+  it('reports a missing repository without records as unreachable', async () => {
+    const path = join(dir, 'ledger.json');
+    const registry = new FakeAuditRegistry();
+
+    const report = await runAudit(registry, { repositories: [`${REGISTRY}/never`], ledger: path });
+
+    expect(findingLines(report)).toEqual(['error unreachable -']);
   });
 
   it('keeps unreadable listed tags out', async () => {
