@@ -30,6 +30,8 @@ export interface RegistryAuthState {
   credentials: Map<string, Promise<Credential | undefined>>;
   /** Identity tokens that a token server replaced with a new refresh token: old to new, kept in memory only. */
   rotatedIdentityTokens?: Map<string, string>;
+  /** The last identity-token exchange with the token server, which the next one waits for. */
+  identityTokenExchange?: Promise<void>;
 }
 
 /** The `Authorization` a request carried, and where it came from. */
@@ -111,24 +113,29 @@ export class Authenticator {
     checkRealm(state, challenge.realm, this.#options.allowsPlainHttp);
     const trusted = isRealmTrusted(state, challenge.realm, this.#options.trustedRealmHosts);
     const partition = `${state.registry} ${challenge.realm.toString()} ${challenge.service ?? ''}`;
-    const { entry, fetched } = await this.#tokens.obtain(partition, scopes, async () => {
+    const fetchToken = async () => {
+      // Read again here: an exchange queued behind another may find its identity token rotated.
+      const current = withRotatedIdentityToken(state, credential);
       const issued = await requestToken(
         {
           registry: state.registry,
           realm: challenge.realm,
           service: challenge.service,
           scopes: normalizeScopes(scopes),
-          credential: trusted ? credential : undefined,
+          credential: trusted ? current : undefined,
           credentialStored: credential !== undefined,
         },
         this.#options.sendTokenRequest,
         redactor,
       );
-      if (trusted && issued.refreshToken !== undefined && credential?.identityToken !== undefined) {
-        (state.rotatedIdentityTokens ??= new Map()).set(credential.identityToken, issued.refreshToken);
+      if (trusted && issued.refreshToken !== undefined && current?.identityToken !== undefined) {
+        (state.rotatedIdentityTokens ??= new Map()).set(current.identityToken, issued.refreshToken);
       }
       return issued;
-    });
+    };
+    const { entry, fetched } = await this.#tokens.obtain(partition, scopes, () =>
+      trusted && credential?.identityToken !== undefined ? oneAtATime(state, fetchToken) : fetchToken(),
+    );
 
     redactor.add(entry.token);
     return {
@@ -171,9 +178,12 @@ export class Authenticator {
     const learned = toRegistryChallenge(chosen, values.join(', '));
     const merged = normalizeScopes([...scopes, ...splitScopeParameter(chosen.params.scope)]);
     const changed = !sameChallenge(state.challenge, learned);
+    // A challenge that names a scope the token lacked (`registry:catalog:*` for a catalog request)
+    // is worth one more try with a token for it.
+    const widened = merged.join(' ') !== normalizeScopes(scopes).join(' ');
     state.challenge = learned;
 
-    if (changed) {
+    if (changed || widened) {
       return { retry: true, scopes: merged };
     }
     if (sent.source === 'cached-token' && sent.token !== undefined && learned.scheme === 'bearer') {
@@ -194,6 +204,22 @@ export class Authenticator {
     }
     return lookup;
   }
+}
+
+/**
+ * Runs `exchange` after every identity-token exchange of the registry that
+ * started before it. A token server that rotates refresh tokens rejects the
+ * old one once it has issued a new one, so two exchanges sent at once with
+ * the same identity token would leave one of them rejected.
+ */
+function oneAtATime<T>(state: RegistryAuthState, exchange: () => Promise<T>): Promise<T> {
+  const previous = state.identityTokenExchange ?? Promise.resolve();
+  const next = previous.then(exchange, exchange);
+  state.identityTokenExchange = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  return next;
 }
 
 /** Returns `credential` with its identity token replaced by the newest refresh token a token server issued for it. */

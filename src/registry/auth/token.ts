@@ -158,7 +158,9 @@ async function tokenRequestError(request: TokenRequest, response: RegistryRespon
   const identity = describeIdentity(request.credential);
   const first = parsed.errors[0];
   const detail = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : parsed.rawBody?.trim().slice(0, 200);
-  const action = response.status === 401 || response.status === 403 ? describeLoginAction(request) : 'the token server failed; try again later';
+  // OAuth2 token services commonly reject a bad or spent refresh token with 400 `invalid_grant`, which only a new login fixes.
+  const rejectedLogin = response.status === 401 || response.status === 403 || (response.status === 400 && exchange.method === 'POST');
+  const action = rejectedLogin ? describeLoginAction(request) : 'the token server failed; try again later';
 
   const init: RegistryErrorInit & { code: string; message: string } = {
     method: exchange.method,
@@ -174,6 +176,9 @@ async function tokenRequestError(request: TokenRequest, response: RegistryRespon
 }
 
 function describeLoginAction(request: TokenRequest): string {
+  if (request.credential?.identityToken) {
+    return `the identity token stored for ${request.registry} was rejected; log in again with "docker login ${request.registry}"`;
+  }
   if (request.credential !== undefined) {
     return `check the credentials for ${request.registry}`;
   }

@@ -42,4 +42,36 @@ describe('identity token against a server that rotates refresh tokens', () => {
       await client.close();
     }
   });
+
+  it('reads several repositories at once with one stored identity token', async () => {
+    registry = await startMemoryRegistry({ auth: { type: 'token', users: { [USER.username]: USER.password }, rotateRefreshTokens: true } });
+    const identityToken = await offlineLogin(registry.url);
+    const client = new RegistryClient({ credentials: staticCredentials({ [registry.host]: { identityToken } }), env: {} });
+    const host = registry.host;
+    try {
+      // The three token exchanges wait for each other, so each sends the refresh token the one before it got.
+      const results = await Promise.all(
+        ['team/one', 'team/two', 'team/three'].map((repository) => client.headManifest(`${host}/${repository}:1`).catch((error: unknown) => error)),
+      );
+
+      expect(results.map((result) => (result as { status?: number }).status)).toEqual([404, 404, 404]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('catalog on a token registry', () => {
+  it('lists repositories after a challenge for the catalog scope', async () => {
+    registry = await startMemoryRegistry({ auth: { type: 'token', users: { [USER.username]: USER.password } } });
+    const host = registry.host;
+    const client = new RegistryClient({ credentials: staticCredentials({ [host]: { username: USER.username, password: USER.password } }), env: {} });
+    try {
+      const listing = await client.listRepositories(host);
+
+      expect(listing.repositories).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -343,6 +343,23 @@ describe('bearer token flow', () => {
     expect(authorizationOf(mocked.calls()[2]!)).toBe('Bearer from-refresh');
   });
 
+  it('asks for a new login when the identity token is rejected', async () => {
+    mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { identityToken: 'spent-token' } }) });
+    const registry = mocked.agent.get('https://registry.example.com');
+    registry.intercept({ path: '/v2/org/app/tags/list', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': bearerChallenge('https://registry.example.com/oauth2/token', 'registry.example.com') },
+    });
+    registry.intercept({ path: '/oauth2/token', method: 'POST' }).reply(400, '{"error":"invalid_grant"}', { headers: JSON_HEADERS });
+
+    const failure = await mocked.transport
+      .request('registry.example.com', { method: 'GET', url: '/v2/org/app/tags/list', scopes: [{ repository: 'org/app', actions: ['pull'] }] })
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(AuthenticationError);
+    expect((failure as Error).message).toContain('the identity token stored for registry.example.com was rejected; log in again');
+    expect((failure as Error).message).not.toContain('spent-token');
+  });
+
   it('sends a rotated refresh token next time', async () => {
     mocked = mockTransport({ credentials: staticCredentials({ 'registry.example.com': { identityToken: 'refresh-1' } }) });
     const registry = mocked.agent.get('https://registry.example.com');
