@@ -105,13 +105,32 @@ describe('tagkeeper registry serve', () => {
     expect(challenge.headers['www-authenticate']).toBe(`Bearer realm="${url}/token",service="demo"`);
   });
 
+  it('rotates refresh tokens with --rotate-refresh-tokens', async () => {
+    const cli = runCli(['registry', 'serve', '--auth', 'token', '--user', 'ci:secret', '--rotate-refresh-tokens']);
+    const url = await listeningUrl(cli);
+    const post = async (fields: Record<string, string>) => {
+      const response = await fetch(`${url}/token`, { method: 'POST', body: new URLSearchParams(fields) });
+      return { status: response.status, body: (await response.json()) as { refresh_token?: string } };
+    };
+
+    const login = await post({ grant_type: 'password', username: 'ci', password: 'secret', access_type: 'offline' });
+    const first = login.body.refresh_token ?? '';
+    const refreshed = await post({ grant_type: 'refresh_token', refresh_token: first });
+    const reused = await post({ grant_type: 'refresh_token', refresh_token: first });
+
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(first);
+    expect(reused.status).toBe(400);
+  });
+
   it.each([
     [['--auth', 'basic'], '--auth basic needs at least one --user'],
     [['--auth', 'token'], '--auth token needs at least one --user'],
     [['--user', 'ci:pw'], '--user needs --auth basic or --auth token'],
     [['--auth', 'basic', '--user', 'no-colon'], '--user must be NAME:PASSWORD'],
     [['--auth', 'basic', '--user', 'ci:a', '--user', 'ci:b'], '--user ci is given twice'],
-    [['--service', 'x'], '--service and --allow-anonymous-pull need --auth token'],
+    [['--service', 'x'], '--service, --allow-anonymous-pull and --rotate-refresh-tokens need --auth token'],
+    [['--rotate-refresh-tokens'], '--service, --allow-anonymous-pull and --rotate-refresh-tokens need --auth token'],
     [['--host', '0.0.0.0'], 'is not a loopback address'],
     [['--port', '70000'], '--port must be an integer from 0 to 65535'],
     [['--page-size', '0'], '--page-size must be an integer of at least 1'],

@@ -10,6 +10,7 @@ interface ServeOptions {
   user?: string[];
   service?: string;
   allowAnonymousPull?: boolean;
+  rotateRefreshTokens?: boolean;
   pageSize?: number;
   maxPageSize?: number;
   delete: boolean;
@@ -44,6 +45,7 @@ export function registerRegistryCommand(program: Command): void {
     )
     .option('--service <name>', 'service name of token auth (default: tagkeeper-memory-registry)')
     .option('--allow-anonymous-pull', 'with token auth, let callers without credentials pull')
+    .option('--rotate-refresh-tokens', 'with token auth, replace the refresh token on each refresh grant and reject the old one')
     .option('--page-size <number>', 'tags and catalog entries per page when the client sends no n (default: all)', parseInteger('--page-size', 1))
     .option('--max-page-size <number>', 'maximum n a client may request; a larger n gets 400 PAGINATION_NUMBER_INVALID', parseInteger('--max-page-size', 1))
     .option('--no-delete', 'reject DELETE of manifests, tags and blobs with 405')
@@ -78,8 +80,8 @@ function toRegistryOptions(options: ServeOptions): MemoryRegistryOptions {
   if (options.auth === 'token' && entries.length === 0 && !options.allowAnonymousPull) {
     throw new ServeArgumentError('--auth token needs at least one --user NAME:PASSWORD or --allow-anonymous-pull');
   }
-  if (options.auth !== 'token' && (options.service !== undefined || options.allowAnonymousPull)) {
-    throw new ServeArgumentError('--service and --allow-anonymous-pull need --auth token');
+  if (options.auth !== 'token' && (options.service !== undefined || options.allowAnonymousPull || options.rotateRefreshTokens)) {
+    throw new ServeArgumentError('--service, --allow-anonymous-pull and --rotate-refresh-tokens need --auth token');
   }
 
   const registryOptions: MemoryRegistryOptions = {
@@ -98,6 +100,7 @@ function toRegistryOptions(options: ServeOptions): MemoryRegistryOptions {
       users,
       service: options.service,
       allowAnonymousPull: options.allowAnonymousPull ?? false,
+      rotateRefreshTokens: options.rotateRefreshTokens ?? false,
     };
   }
   if (options.verbose) {
