@@ -10,7 +10,7 @@ import { parseTagPolicy, type TagPolicy, type TagPolicyInput } from '../scheme/p
 import { parseDuration } from './duration.js';
 import { AuditOptionError, CatalogUnavailableError } from './errors.js';
 import { AuditFetcher, DEFAULT_AUDIT_CONCURRENCY } from './fetcher.js';
-import { ledgerRepositories, readLedger, writeLedger } from './ledger.js';
+import { readLedger, recordedRepositories, recordedTags, writeLedger } from './ledger.js';
 import type { AuditRegistry, RepositoryName } from './ports.js';
 import type { AuditProgress } from './progress.js';
 import { buildReport, type AuditReport } from './report.js';
@@ -77,11 +77,13 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
     report();
   });
 
+  // Grouped once for the run. Tags recorded during the run are listed ones, which cannot be deleted ones.
+  const recorded = ledger === undefined ? undefined : recordedTags(ledger);
   const catalog = options.catalog === undefined ? [] : await listCatalog(fetcher, options.catalog);
   // Repositories the ledger records but the catalog no longer lists are audited too, so their deleted
   // immutable tags are reported.
-  const recorded = options.catalog === undefined || ledger === undefined ? [] : ledgerRepositories(ledger, options.catalog).map(toRepositoryName);
-  const repositories = dedupe([...named, ...catalog, ...recorded]);
+  const gone = options.catalog === undefined || recorded === undefined ? [] : recordedRepositories(recorded, options.catalog).map(toRepositoryName);
+  const repositories = dedupe([...named, ...catalog, ...gone]);
   progress.repositoriesTotal = repositories.length;
   report();
 
@@ -92,6 +94,7 @@ export async function audit(options: AuditOptions): Promise<AuditReport> {
       fetcher,
       policy,
       ledger,
+      recorded,
       configRules: { requireNonRoot: options.requireNonRoot ?? false, maxAgeMs, now },
       onListed: (tags) => {
         progress.tagsTotal += tags;

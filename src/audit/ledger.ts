@@ -78,7 +78,7 @@ export function parseLedger(path: string, text: string): Ledger {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    // JSON.parse quotes the text around the error, which can span lines; an error is one line.
+    // JSON.parse quotes the text around the error, which can span lines, so they are joined into one.
     const reason = (error as Error).message.replace(/\s*\n\s*/g, ' ');
     throw new LedgerError(path, `ledger ${path} is not valid JSON (${reason}); fix or remove the file`, {
       cause: error,
@@ -121,35 +121,45 @@ export function recordImmutableTags(
   return mismatches;
 }
 
+/** Ledger entries by repository (`registry/repository`), then by tag. */
+export type RecordedTags = ReadonlyMap<string, ReadonlyMap<string, LedgerEntry>>;
+
 /**
- * Returns the repositories of `registry` that have entries in the ledger, as
- * `registry/repository`, sorted. A key is `<registry>/<repository>:<tag>`,
- * and a tag has no colon, so the last colon ends the repository.
+ * Groups the ledger's entries by repository, reading each key once. A key is
+ * `<registry>/<repository>:<tag>`, and a tag has no colon, so the last colon
+ * ends the repository.
  */
-export function ledgerRepositories(ledger: Ledger, registry: string): string[] {
-  const prefix = `${registry}/`;
-  const repositories = new Set<string>();
-  for (const key of Object.keys(ledger.entries)) {
+export function recordedTags(ledger: Ledger): RecordedTags {
+  const byRepository = new Map<string, Map<string, LedgerEntry>>();
+  for (const [key, entry] of Object.entries(ledger.entries)) {
     const colon = key.lastIndexOf(':');
-    if (key.startsWith(prefix) && colon > prefix.length) {
-      repositories.add(key.slice(0, colon));
+    const repository = key.slice(0, colon);
+    let tags = byRepository.get(repository);
+    if (tags === undefined) {
+      tags = new Map();
+      byRepository.set(repository, tags);
     }
+    tags.set(key.slice(colon + 1), entry);
   }
-  return [...repositories].sort(compareKeys);
+  return byRepository;
+}
+
+/** Returns the repositories of `registry` among `recorded`, as `registry/repository`, sorted. */
+export function recordedRepositories(recorded: RecordedTags, registry: string): string[] {
+  const prefix = `${registry}/`;
+  return [...recorded.keys()].filter((repository) => repository.startsWith(prefix)).sort(compareKeys);
 }
 
 /**
- * Returns the tags of `repository` that the ledger records and `listed` (the
- * repository's tag list) lacks: immutable tags deleted since an audit first
- * saw them, sorted by tag.
+ * Returns the tags among `recorded` (the ledger's entries of one repository)
+ * that `listed` (the repository's tag list) lacks: immutable tags deleted
+ * since an audit first saw them, sorted by tag.
  */
-export function findDeletedTags(ledger: Ledger, repository: string, listed: ReadonlySet<string>): LedgerDeletion[] {
-  // A repository path has no colon, so the rest of a key after `<repository>:` is a tag of that repository.
-  const prefix = `${repository}:`;
+export function findDeletedTags(recorded: ReadonlyMap<string, LedgerEntry> | undefined, listed: ReadonlySet<string>): LedgerDeletion[] {
   const deleted: LedgerDeletion[] = [];
-  for (const [key, recorded] of Object.entries(ledger.entries)) {
-    if (key.startsWith(prefix) && !listed.has(key.slice(prefix.length))) {
-      deleted.push({ tag: key.slice(prefix.length), recorded });
+  for (const [tag, entry] of recorded ?? []) {
+    if (!listed.has(tag)) {
+      deleted.push({ tag, recorded: entry });
     }
   }
   return deleted.sort((left, right) => compareKeys(left.tag, right.tag));

@@ -11,7 +11,7 @@ import { isTagkeeperError } from '../errors.js';
 import type { AuditFetcher } from './fetcher.js';
 import { finding, type AuditFinding } from './findings.js';
 import { platformImages } from './image-config.js';
-import { findDeletedTags, recordImmutableTags, type Ledger } from './ledger.js';
+import { findDeletedTags, recordImmutableTags, type Ledger, type RecordedTags } from './ledger.js';
 import { formatRepositoryName, type RepositoryName } from './ports.js';
 import type { RepositoryReport } from './report.js';
 import { listForeignTags } from './rules/foreign.js';
@@ -26,6 +26,8 @@ export interface RepositoryAuditContext {
   policy: TagPolicy;
   /** The ledger of the run, or undefined without `--ledger`; new immutable tags are added to it. */
   ledger: Ledger | undefined;
+  /** The ledger's entries by repository as the run started, or undefined without `--ledger`. */
+  recorded?: RecordedTags;
   configRules: ConfigRuleOptions;
   /** Called when the tags are listed, with their number. */
   onListed?: (tags: number) => void;
@@ -47,7 +49,7 @@ export async function auditRepository(repository: RepositoryName, context: Repos
   try {
     tags = await context.fetcher.listTags(repository);
   } catch (error) {
-    if (!(isNotFoundError(error) && context.ledger !== undefined && findDeletedTags(context.ledger, name, new Set()).length > 0)) {
+    if (!(isNotFoundError(error) && (context.recorded?.get(name)?.size ?? 0) > 0)) {
       context.onListed?.(0);
       return { repository: name, tags: 0, findings: [unreachable(null, `cannot list the tags of ${name}`, error)] };
     }
@@ -64,7 +66,7 @@ export async function auditRepository(repository: RepositoryName, context: Repos
   }
 
   if (context.ledger) {
-    findings.push(...checkLedger(context.ledger, name, tags, classified.immutable, digests, context.configRules.now));
+    findings.push(...checkLedger(context.ledger, context.recorded, name, tags, classified.immutable, digests, context.configRules.now));
   }
   findings.push(...applyTagRules(name, classified, digests, context.policy));
 
@@ -78,6 +80,7 @@ export async function auditRepository(repository: RepositoryName, context: Repos
 /** Records new immutable tags in the ledger and reports the ones whose digest changed or that were deleted. */
 function checkLedger(
   ledger: Ledger,
+  recorded: RecordedTags | undefined,
   name: string,
   listed: readonly string[],
   immutable: readonly ImmutableTag[],
@@ -92,7 +95,7 @@ function checkLedger(
     }
   }
   const rewritten = reportRewrittenTags(recordImmutableTags(ledger, name, immutableDigests, now));
-  return [...rewritten, ...reportDeletedTags(findDeletedTags(ledger, name, new Set(listed)))];
+  return [...rewritten, ...reportDeletedTags(findDeletedTags(recorded?.get(name), new Set(listed)))];
 }
 
 /** Applies the rules that need only tags and digests: rolling, revision and foreign-tag rules. */

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findDeletedTags, ledgerKey, parseLedger, readLedger, recordImmutableTags, writeLedger, type Ledger } from '../../src/audit/ledger.js';
+import { findDeletedTags, ledgerKey, parseLedger, readLedger, recordedTags, recordImmutableTags, writeLedger, type Ledger } from '../../src/audit/ledger.js';
 import { FakeAuditRegistry } from './fake-registry.js';
 import { cleanRepository, findingLines, NOW, REGISTRY, REPOSITORY, runAudit } from './scenario.js';
 
@@ -73,7 +73,7 @@ describe('ledger file', () => {
       },
     };
 
-    const deleted = findDeletedTags(ledger, 'reg:5000/app', new Set(['2.0.0-debian-12-r0', 'latest']));
+    const deleted = findDeletedTags(recordedTags(ledger).get('reg:5000/app'), new Set(['2.0.0-debian-12-r0', 'latest']));
 
     expect(deleted).toEqual([
       { tag: '1.0.0-debian-12-r0', recorded: entry },

@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../bounded-memo.js';
 import type { RepositoryScope } from '../transport-types.js';
 
 /**
@@ -33,22 +34,11 @@ export function repositoryScope(scope: RepositoryScope): string {
 export function normalizeScopes(scopes: Iterable<string>): string[] {
   // Every request of a token-auth registry normalises the same few lists, so results are kept by input.
   const input = [...scopes];
-  const key = input.join('\n');
-  const known = normalized.get(key);
-  if (known !== undefined) {
-    return [...known];
-  }
-  const result = mergeScopes(input);
-  if (normalized.size >= NORMALIZED_KEPT) {
-    normalized.clear();
-  }
-  normalized.set(key, result);
-  return [...result];
+  return [...normalized.get(input.join('\n'), () => mergeScopes(input))];
 }
 
-/** Results of {@link normalizeScopes} by input, emptied when it grows past {@link NORMALIZED_KEPT}. */
-const normalized = new Map<string, readonly string[]>();
-const NORMALIZED_KEPT = 512;
+/** Results of {@link normalizeScopes} by input, joined with newlines, which scope strings never contain. */
+const normalized = new BoundedMemo<readonly string[]>(512);
 
 function mergeScopes(scopes: readonly string[]): string[] {
   const merged = new Map<string, ParsedScope>();

@@ -1,5 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 
+import { BoundedMemo } from '../bounded-memo.js';
 import { InvalidReferenceError } from '../errors.js';
 
 /** Docker Hub's registry name in references, and the host that actually serves its API. */
@@ -26,29 +27,10 @@ linkLocalAddresses.addSubnet('fe80::', 10, 'ipv6');
 /** Host names of cloud metadata services (GCE; the others use 169.254.169.254). */
 const METADATA_HOST_NAMES = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
 
-/**
- * Results of a host name check, cached because every request checks its host
- * and `BlockList.check` allocates an address object on each call. A client
- * talks to few hosts, and the map is emptied when it grows past 256 entries.
- */
-class HostAnswers {
-  readonly #answers = new Map<string, boolean>();
-
-  get(hostname: string, compute: () => boolean): boolean {
-    let answer = this.#answers.get(hostname);
-    if (answer === undefined) {
-      answer = compute();
-      if (this.#answers.size >= 256) {
-        this.#answers.clear();
-      }
-      this.#answers.set(hostname, answer);
-    }
-    return answer;
-  }
-}
-
-const loopbackHostnames = new HostAnswers();
-const blockedHostnames = new HostAnswers();
+// Host checks are kept by host name, because every request checks its host and
+// `BlockList.check` allocates an address object on each call.
+const loopbackHostnames = new BoundedMemo<boolean>(256);
+const blockedHostnames = new BoundedMemo<boolean>(256);
 
 /** A registry name split into the parts a URL needs. */
 export interface RegistryHost {

@@ -243,8 +243,8 @@ export class HttpRegistryTransport implements RegistryTransport {
  * rather than a lack of permissions.
  */
 function markUnauthorized(target: RegistryTarget, response: RegistryResponse, authorization: Authorization): RegistryResponse {
-  const refused = response.status === 401 || response.status === 403;
-  if (refused && authorization.credentialStored === false && target.isOwnOrigin(response.url)) {
+  const rejected = response.status === 401 || response.status === 403;
+  if (rejected && authorization.credentialStored === false && target.isOwnOrigin(response.url)) {
     markLoginRequired(response, target.registry);
   }
   return response;

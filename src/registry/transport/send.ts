@@ -98,8 +98,8 @@ export async function sendExchange(
       headersTimeout: timeouts.headersMs,
       bodyTimeout: timeouts.bodyMs,
       // undici closes the connection after every HEAD unless `reset` is false,
-      // in case the server sends a body anyway. Registries answer a manifest
-      // HEAD with headers only, and a resolve is mostly HEADs, so keeping the
+      // in case the server sends a body anyway. Registries send headers only
+      // for a manifest HEAD, and a resolve is mostly HEADs, so keeping the
       // connection saves a connect (and a TLS handshake) per tag. Should a
       // server send stray bytes, undici fails to parse them on the idle
       // connection and drops it, and the next request opens a new one.
